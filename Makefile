@@ -1,0 +1,68 @@
+# The two commands of README.md: `make run` (the site on embedded defaults) and `make test`.
+# Both install what they need into .venv/ first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 8000
+WORKERS ?= 2
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-sqlite test-postgres lint format install install-test migrate clean lock
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml requirements/lock.txt
+	$(PY) -m pip install --quiet -c requirements/lock.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements/lock.txt
+	$(PY) -m pip install --quiet -c requirements/lock.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py sync_classifiers
+
+run: migrate
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn pypi_site.wsgi:application --bind 127.0.0.1:$(PORT) \
+		--workers $(WORKERS) --timeout 600 --access-logfile -
+
+# The whole suite: SQLite, then a throwaway PostgreSQL cluster started from the machine's
+# own binaries (scripts/system-deps installs them on a bare Debian machine).
+test: install-test
+	scripts/system-deps
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install-test
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: install-test
+	$(PY) scripts/with_postgres.py -- $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh requirements/lock.txt from pyproject.toml (run by a developer, never by CI).
+lock: $(BIN)/activate
+	$(PY) -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 \
+		--no-header --output-file requirements/lock.txt
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,71 @@
+"""Who is making an API request. Every identity (token now, trusted publisher later) reaches
+permission checks through ``Identity``.
+
+Accepted: ``Authorization: Basic base64("__token__:<token>")`` (what twine sends), and
+``Authorization: Bearer <token>`` or ``Token <token>``. Basic auth with any other username is a
+password login, which the upload API refuses with its own message.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from . import tokens
+from .models import User
+
+TOKEN_USERNAME = "__token__"
+
+
+class PasswordAuthRefused(Exception):
+    """Basic auth with a real username: passwords are not accepted for API calls."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    user: User
+    token: tokens.PresentedToken
+
+    def denial(self, project: object | None) -> str | None:
+        """Why this identity's credentials do not reach ``project`` (None: they do)."""
+        return tokens.denial(self.token, user=self.user, project=project)  # type: ignore[arg-type]
+
+
+def _credential(header: str) -> str | None:
+    scheme, _, value = header.strip().partition(" ")
+    scheme = scheme.lower()
+    value = value.strip()
+    if scheme in ("bearer", "token"):
+        return value or None
+    if scheme != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, sep, password = decoded.partition(":")
+    if not sep:
+        return None
+    if username != TOKEN_USERNAME:
+        raise PasswordAuthRefused(username)
+    return password.strip() or None
+
+
+def identity_from_request(request: HttpRequest) -> Identity | None:
+    """The identity behind the request's credentials, or None when they prove nothing.
+
+    Raises ``PasswordAuthRefused`` for username/password Basic auth.
+    """
+    raw = _credential(request.META.get("HTTP_AUTHORIZATION", ""))
+    if raw is None:
+        return None
+    token = tokens.find(raw)
+    if token is None or token.row.user is None:
+        return None
+    user = token.row.user
+    if not user.is_active or user.is_frozen:
+        return None
+    return Identity(user=user, token=token)

@@ -1,0 +1,143 @@
+"""Writes to accounts: every one records its event in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import caveats as cav
+from . import events, tokens
+from .events import EventTag
+from .models import ApiToken, AuthenticatorApp, User
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    *,
+    email: str,
+    password: str | None,
+    name: str = "",
+    verified: bool = False,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    request: HttpRequest | None = None,
+) -> User:
+    """Create an account with ``email`` as its primary address (verified if asked)."""
+    if EmailAddress.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("This email address is already being used by another account. "
+                        "Use a different email.")}
+        )
+    user = User(
+        username=username,
+        email=email,
+        name=name,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
+        password_date=timezone.now(),
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    events.record(user, EventTag.ACCOUNT_CREATE, request=request)
+    return user
+
+
+@transaction.atomic
+def add_authenticator_app(
+    user: User,
+    *,
+    key: bytes,
+    confirmed: bool,
+    name: str = "Authentication application",
+    request: HttpRequest | None = None,
+) -> AuthenticatorApp:
+    """Enrol a TOTP app with the RFC 6238 secret ``key`` (sealed before it is stored)."""
+    device = AuthenticatorApp(user=user, name=name, confirmed=confirmed)
+    device.set_key(key)
+    device.save()
+    if confirmed:
+        events.record(
+            user, EventTag.TWO_FACTOR_METHOD_ADDED, request=request, method="totp"
+        )
+    return device
+
+
+def _scope_caveats(
+    user: User, projects: Sequence[cav.ProjectLike]
+) -> tuple[list[str], dict[str, object]]:
+    if projects:
+        names = tuple(sorted(p.normalized_name for p in projects))
+        ids = tuple(sorted(str(p.pk) for p in projects))
+        return (
+            [cav.serialize(cav.ProjectName(names)), cav.serialize(cav.ProjectID(ids))],
+            {"permissions": {"projects": list(names)}, "version": 1},
+        )
+    return [cav.serialize(cav.RequestUser(str(user.pk)))], {"permissions": "user", "version": 1}
+
+
+@transaction.atomic
+def create_api_token(
+    user: User,
+    *,
+    description: str,
+    projects: Sequence[cav.ProjectLike] = (),
+    expires_in: timedelta | None = None,
+    made_with_2fa: bool = False,
+    request: HttpRequest | None = None,
+) -> tuple[str, ApiToken]:
+    """Issue a token for ``user``: account-wide, or limited to ``projects``.
+
+    Returns the token text (shown once, never stored) and its row.
+    """
+    predicates, permissions = _scope_caveats(user, projects)
+    expires = None
+    if expires_in is not None:
+        now = cav.now()
+        expires_at = now + int(expires_in.total_seconds())
+        predicates.append(cav.serialize(cav.Expiration(expires_at=expires_at, not_before=now)))
+        expires = timezone.now() + expires_in
+    row = ApiToken.objects.create(
+        user=user,
+        description=description,
+        caveats=predicates,
+        permissions_caveat=permissions,
+        additional={"made_with_2fa": made_with_2fa},
+        expires=expires,
+        key_salt=tokens.new_salt(),
+    )
+    events.record(
+        user,
+        EventTag.API_TOKEN_ADDED,
+        request=request,
+        description=description,
+        token_id=str(row.id),
+        caveats=permissions,
+        expires=expires.isoformat() if expires else None,
+    )
+    return tokens.mint(row), row
+
+
+@transaction.atomic
+def delete_api_token(
+    row: ApiToken, *, request: HttpRequest | None = None, leaked: bool = False
+) -> None:
+    user = row.user
+    tag = EventTag.API_TOKEN_REMOVED_LEAK if leaked else EventTag.API_TOKEN_REMOVED
+    if user is not None:
+        events.record(
+            user, tag, request=request, description=row.description, token_id=str(row.id)
+        )
+    row.delete()
