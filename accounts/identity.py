@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from . import tokens
 from .models import User
 
-TOKEN_USERNAME = "__token__"
+TOKEN_USERNAME = "__token__"  # noqa: S105 - the username clients send, not a secret
 
 
 class PasswordAuthRefused(Exception):

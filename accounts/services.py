@@ -33,8 +33,12 @@ def create_user(
     """Create an account with ``email`` as its primary address (verified if asked)."""
     if EmailAddress.objects.filter(email__iexact=email).exists():
         raise ValidationError(
-            {"email": _("This email address is already being used by another account. "
-                        "Use a different email.")}
+            {
+                "email": _(
+                    "This email address is already being used by another account. "
+                    "Use a different email."
+                )
+            }
         )
     user = User(
         username=username,
@@ -69,9 +73,7 @@ def add_authenticator_app(
     device.set_key(key)
     device.save()
     if confirmed:
-        events.record(
-            user, EventTag.TWO_FACTOR_METHOD_ADDED, request=request, method="totp"
-        )
+        events.record(user, EventTag.TWO_FACTOR_METHOD_ADDED, request=request, method="totp")
     return device
 
 
@@ -137,7 +139,5 @@ def delete_api_token(
     user = row.user
     tag = EventTag.API_TOKEN_REMOVED_LEAK if leaked else EventTag.API_TOKEN_REMOVED
     if user is not None:
-        events.record(
-            user, tag, request=request, description=row.description, token_id=str(row.id)
-        )
+        events.record(user, tag, request=request, description=row.description, token_id=str(row.id))
     row.delete()

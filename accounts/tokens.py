@@ -20,8 +20,8 @@ from django.utils import timezone
 from pymacaroons import MACAROON_V2, Macaroon, Verifier
 
 from . import caveats as cav
-from .sealing import derived_key
 from .models import ApiToken, User
+from .sealing import derived_key
 
 PREFIX = "pypi"
 
@@ -63,7 +63,7 @@ def _parse(raw: str) -> Macaroon | None:
     try:
         # pymacaroons raises many unrelated exception types on malformed input.
         return Macaroon.deserialize(body)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
@@ -85,7 +85,7 @@ def _signature_valid(macaroon: Macaroon, key: bytes) -> bool:
     verifier.satisfy_general(lambda predicate: True)  # caveat semantics are checked by denial()
     try:
         return bool(verifier.verify(macaroon, key))
-    except Exception:  # noqa: BLE001 - any failure to verify means "not genuine"
+    except Exception:
         return False
 
 
@@ -108,7 +108,9 @@ def _predicates(token: PresentedToken) -> list[str | bytes]:
     return presented + list(token.row.caveats)
 
 
-def denial(token: PresentedToken, *, user: User | None, project: cav.ProjectLike | None) -> str | None:
+def denial(
+    token: PresentedToken, *, user: User | None, project: cav.ProjectLike | None
+) -> str | None:
     """Why ``token`` may not act as ``user`` on ``project``, or None when it may."""
     ctx = cav.Context(
         user_id=str(user.pk) if user is not None else None, project=project, now=cav.now()

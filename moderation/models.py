@@ -39,7 +39,10 @@ class ProhibitedProjectName(models.Model):
     name = models.CharField(max_length=200, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     prohibited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     comment = models.TextField(blank=True)

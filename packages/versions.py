@@ -44,4 +44,6 @@ def sort_key(version: Version) -> str:
 
 
 def _local_parts(local: str) -> list[int | str]:
-    return [int(p) if p.isdigit() else p for p in local.replace("-", ".").replace("_", ".").split(".")]
+    return [
+        int(p) if p.isdigit() else p for p in local.replace("-", ".").replace("_", ".").split(".")
+    ]

@@ -1,1 +1,54 @@
 """Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+
+import pytest
+from django.core.cache import cache
+
+from accounts import services
+from accounts.models import User
+from packages.models import Project
+from tests.accounts.factories import EmailAddressFactory, UserFactory, add_totp
+
+_token_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def make_publisher(db: None) -> Callable[..., User]:
+    """A user who may publish: verified primary e-mail and an authenticator app."""
+
+    def make(**kwargs: object) -> User:
+        user = UserFactory(**kwargs)
+        EmailAddressFactory(user=user)
+        add_totp(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def publisher(make_publisher: Callable[..., User]) -> User:
+    return make_publisher(username="alice")
+
+
+@pytest.fixture
+def make_token(db: None) -> Callable[..., str]:
+    def make(user: User, projects: Sequence[Project] = (), **kwargs: object) -> str:
+        kwargs.setdefault("description", f"token {next(_token_numbers)}")
+        token, _ = services.create_api_token(user, projects=projects, **kwargs)
+        return token
+
+    return make
+
+
+@pytest.fixture
+def token(publisher: User, make_token: Callable[..., str]) -> str:
+    return make_token(publisher)

@@ -13,7 +13,10 @@ class ProjectEvent(models.Model):
     tag = models.CharField(max_length=100)
     time = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)

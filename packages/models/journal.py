@@ -11,11 +11,15 @@ class JournalEntry(models.Model):
     that removals stay in the changelog after the project is gone."""
 
     name = models.CharField(max_length=200, db_index=True)
-    version = models.CharField(max_length=100, blank=True, null=True)
+    # NULL (not "") for project-level entries: mirrors read it back as None over XML-RPC.
+    version = models.CharField(max_length=100, blank=True, null=True)  # noqa: DJ001
     action = models.TextField()
     submitted_date = models.DateTimeField(auto_now_add=True, db_index=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 

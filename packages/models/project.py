@@ -36,17 +36,23 @@ class Project(models.Model):
     ultranormalized_name = models.CharField(max_length=200, db_index=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     lifecycle_status = models.CharField(
-        max_length=20, choices=LifecycleStatus.choices, default=LifecycleStatus.ACTIVE,
+        max_length=20,
+        choices=LifecycleStatus.choices,
+        default=LifecycleStatus.ACTIVE,
         blank=True,
     )
     lifecycle_status_changed = models.DateTimeField(null=True, blank=True)
     lifecycle_status_note = models.TextField(blank=True)
     upload_limit = models.BigIntegerField(
-        _("file size limit (bytes)"), null=True, blank=True,
+        _("file size limit (bytes)"),
+        null=True,
+        blank=True,
         help_text=_("Overrides the site's file size limit for this project."),
     )
     total_size_limit = models.BigIntegerField(
-        _("total size limit (bytes)"), null=True, blank=True,
+        _("total size limit (bytes)"),
+        null=True,
+        blank=True,
         help_text=_("Overrides the site's project size limit for this project."),
     )
     total_size = models.BigIntegerField(default=0)
@@ -66,7 +72,7 @@ class Project(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/project/{self.normalized_name}/"
+        return f"/project/{self.name}/"
 
     @property
     def file_size_limit(self) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from .classifier import Classifier
 from .fields import ByteOrderCharField
@@ -53,11 +52,16 @@ class Release(models.Model):
     yanked_reason = models.TextField(blank=True)
     yanked_date = models.DateTimeField(null=True, blank=True)
     lifecycle_status = models.CharField(
-        max_length=20, choices=LifecycleStatus.choices, default=LifecycleStatus.ACTIVE,
+        max_length=20,
+        choices=LifecycleStatus.choices,
+        default=LifecycleStatus.ACTIVE,
         blank=True,
     )
     uploader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     uploaded_via = models.CharField(max_length=500, blank=True)
@@ -76,7 +80,7 @@ class Release(models.Model):
         return f"{self.project_id} {self.version}"
 
     def get_absolute_url(self) -> str:
-        return f"/project/{self.project.normalized_name}/{self.version}/"
+        return f"/project/{self.project.name}/{self.version}/"
 
 
 class Description(models.Model):

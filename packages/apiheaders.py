@@ -1,0 +1,38 @@
+"""Headers shared by the machine-readable surfaces (Simple, JSON, RSS): CORS, caching, serial."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": (
+        "Content-Type, If-Match, If-Modified-Since, If-None-Match, If-Unmodified-Since"
+    ),
+    "Access-Control-Allow-Methods": "GET",
+    "Access-Control-Max-Age": "86400",
+    "Access-Control-Expose-Headers": "X-PyPI-Last-Serial",
+}
+
+
+def add_cors(response: HttpResponse) -> HttpResponse:
+    for name, value in CORS_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def add_caching(
+    response: HttpResponse, *, max_age: int, surrogate_keys: list[str], cdn_max_age: int = 86400
+) -> HttpResponse:
+    """Browser caching plus the surrogate headers a CDN in front of the site purges by."""
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    response["Surrogate-Control"] = (
+        f"max-age={cdn_max_age}, stale-while-revalidate=300, stale-if-error=86400"
+    )
+    response["Surrogate-Key"] = " ".join(surrogate_keys)
+    return response
+
+
+def add_serial(response: HttpResponse, serial: int) -> HttpResponse:
+    response["X-PyPI-Last-Serial"] = str(serial)
+    return response

@@ -1,0 +1,109 @@
+"""RSS feeds: newest releases, newest projects, and one project's releases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from .apiheaders import add_cors
+from .models import Project, Release
+from .names import normalize_name
+from .xmlrpc import clean
+
+
+class _XmlFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        response["Content-Type"] = "text/xml; charset=utf-8"
+        response["Cache-Control"] = "public, max-age=3600"
+        return add_cors(response)
+
+
+class _ReleaseItems:
+    def item_title(self, item: Release) -> str:
+        return f"{item.project.name} {item.version}"
+
+    def item_link(self, item: Release) -> str:
+        return f"/project/{item.project.name}/{item.version}/"
+
+    def item_description(self, item: Release) -> str:
+        return clean(item.summary)
+
+    def item_pubdate(self, item: Release):
+        return item.created
+
+
+class UpdatesFeed(_ReleaseItems, _XmlFeed):
+    link = "/"
+
+    def title(self) -> str:
+        return _("{site} recent updates").format(site=settings.SITE_NAME)
+
+    def description(self) -> str:
+        return _("Latest updates")
+
+    def items(self) -> list[Release]:
+        return list(
+            Release.objects.installable().select_related("project").order_by("-created")[:100]
+        )
+
+
+class PackagesFeed(_XmlFeed):
+    link = "/"
+
+    def title(self) -> str:
+        return _("{site} newest packages").format(site=settings.SITE_NAME)
+
+    def description(self) -> str:
+        return _("Latest projects")
+
+    def items(self) -> list[Project]:
+        return list(
+            Project.objects.installable()
+            .filter(releases__isnull=False)
+            .distinct()
+            .order_by("-created")[:40]
+        )
+
+    def item_title(self, item: Project) -> str:
+        return _("{name} added to {site}").format(name=item.name, site=settings.SITE_NAME)
+
+    def item_link(self, item: Project) -> str:
+        return item.get_absolute_url()
+
+    def item_description(self, item: Project) -> str:
+        latest = item.releases.installable().latest_first().first()
+        return clean(latest.summary) if latest else ""
+
+    def item_pubdate(self, item: Project):
+        return item.created
+
+
+class ProjectReleasesFeed(_ReleaseItems, _XmlFeed):
+    def get_object(self, request: HttpRequest, name: str) -> Project:
+        project = Project.objects.installable().filter(normalized_name=normalize_name(name)).first()
+        if project is None:
+            raise Http404(name)
+        return project
+
+    def title(self, obj: Project) -> str:
+        return _("{site} recent updates for {name}").format(site=settings.SITE_NAME, name=obj.name)
+
+    def link(self, obj: Project) -> str:
+        return obj.get_absolute_url()
+
+    def description(self, obj: Project) -> str:
+        return _("Latest releases of {name}").format(name=obj.name)
+
+    def items(self, obj: Project) -> list[Release]:
+        return list(obj.releases.installable().select_related("project").order_by("-created")[:40])
+
+    def item_title(self, item: Release) -> str:
+        return item.version

@@ -1,0 +1,122 @@
+"""One upload, end to end: Warehouse's ordered checks (warehouse-behaviour.md §2.3, from check 4)
+inside one transaction. Objects written to storage are removed again if the transaction fails,
+so a refused upload leaves no project, release, file row or stored object behind.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from packaging.metadata import Metadata
+
+from accounts import readiness
+from accounts.identity import Identity
+from accounts.models import User
+from help.links import help_url
+
+from ..models import Project, Release
+from ..names import normalize_name
+from ..permissions import upload_denial
+from ..services import journal
+from ..services.events import Actor
+from ..services.projects import ProjectRefused, create_project
+from ..services.releases import create_release, find_release
+from ..storage import StoredObjects
+from . import files
+from .errors import UploadError, bad_request, forbidden
+from .form import check_protocol_version, parse_upload_form
+from .handlers import ReceivedDistribution
+from .metadata import parse_metadata, render_release_description
+
+Journal = list[tuple[str, str | None]]
+
+
+def ensure_can_publish(user: User) -> None:
+    """A verified primary e-mail and 2FA, or 403 with the reason (checks 8b, 8c and 10)."""
+    if not readiness.has_verified_primary_email(user):
+        raise forbidden(
+            _(
+                "User '{user}', associated with the API token used, does not have a verified "
+                "primary email address. Please add a verified primary email before attempting "
+                "to upload. See {url} for more information."
+            ).format(user=user.username, url=help_url("verified-email"))
+        )
+    if not readiness.has_two_factor(user):
+        raise forbidden(
+            _(
+                "User '{user}', associated with the API token used, does not have two-factor "
+                "authentication enabled. Please enable two-factor authentication before "
+                "attempting to upload. See {url} for more information."
+            ).format(user=user.username, url=help_url("two-factor-authentication"))
+        )
+
+
+def upload(
+    fields: MultiValueDict,
+    content: ReceivedDistribution | None,
+    *,
+    identity: Identity,
+    actor: Actor,
+) -> None:
+    """Accept one distribution file, or raise ``UploadError`` saying why not.
+
+    Returns normally both for a stored file and for an identical re-upload (which changes
+    nothing), as twine's ``--skip-existing`` expects.
+    """
+    check_protocol_version(fields)  # 4
+    form = parse_upload_form(fields)  # 5
+    meta = parse_metadata(fields)  # 6
+    if content is None:  # 7
+        raise bad_request(_("Upload payload does not have a file."))
+    stored = StoredObjects()
+    try:
+        with transaction.atomic():
+            if not _upload_in_transaction(form, meta, content, identity, actor, stored):
+                transaction.set_rollback(True)
+    except BaseException:
+        stored.remove_all()
+        raise
+
+
+def _project_for(meta: Metadata, identity: Identity, actor: Actor) -> tuple[Project, Journal]:
+    project = (
+        Project.objects.select_for_update()
+        .filter(normalized_name=normalize_name(meta.name))
+        .first()
+    )
+    if project is not None:
+        return project, []
+    ensure_can_publish(identity.user)
+    try:
+        return create_project(meta.name, actor=actor)
+    except ProjectRefused as refused:
+        raise UploadError(refused.status, refused.message) from None
+
+
+def _release_for(project: Project, meta: Metadata, actor: Actor, entries: Journal) -> Release:
+    description = render_release_description(meta)  # 14
+    release = find_release(project, str(meta.version))  # 16
+    if release is None:
+        release = create_release(project, meta, description, actor=actor)
+        entries.append(("new release", release.version))
+    return release
+
+
+def _upload_in_transaction(form, meta, content, identity, actor, stored) -> bool:
+    """Run checks 8-46; False means "identical file already there, change nothing"."""
+    project, entries = _project_for(meta, identity, actor)  # 8
+    denial = upload_denial(identity, project)  # 9
+    if denial:
+        raise forbidden(denial)
+    ensure_can_publish(identity.user)  # 10
+    if project.name != meta.name:  # 13
+        project.name = meta.name
+        project.save(update_fields=["name"])
+    release = _release_for(project, meta, actor, entries)
+    file = files.accept(project, release, meta, form, content, stored, actor)  # 17-44
+    if file is None:
+        return False
+    entries.append((f"add {file.python_version} file {file.filename}", release.version))
+    journal.write(project, entries, user=identity.user)
+    return True

@@ -1,0 +1,123 @@
+"""``/legacy/``: the upload endpoint twine speaks. Errors answer with the message as the HTTP
+reason phrase and as the body, which is what upload clients show their users."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts import tokens
+from accounts.identity import PasswordAuthRefused, identity_from_request
+from help.links import help_url
+from pypi_site import switches
+
+from ..services.events import Actor
+from .errors import UploadError, bad_request, forbidden
+from .form import sanitize
+from .handlers import CONTENT_FIELD
+from .parser import parse_upload_body
+from .service import upload
+
+logger = logging.getLogger(__name__)
+
+
+def error_response(error: UploadError) -> HttpResponse:
+    response = HttpResponse(error.message, status=error.status, content_type="text/plain")
+    phrase = " ".join(error.message.split())
+    response.reason_phrase = phrase.encode("iso-8859-1", "replace").decode("iso-8859-1")
+    return response
+
+
+def moved_legacy(request: HttpRequest) -> HttpResponse:
+    """``/legacy`` without the slash: 308, so clients resend the body to ``/legacy/``."""
+    message = _(
+        "An upload was attempted to /legacy but the expected upload URL is /legacy/ "
+        "(with a trailing slash)"
+    )
+    response = HttpResponse(message, status=308, content_type="text/plain")
+    response["Location"] = "/legacy/"
+    response.reason_phrase = message
+    return response
+
+
+def _identity(request: HttpRequest):
+    if switches.is_on(switches.Switch.READ_ONLY):  # 1
+        raise forbidden(_("Read-only mode: Uploads are temporarily disabled."))
+    if switches.is_on(switches.Switch.DISALLOW_NEW_UPLOAD):  # 2
+        raise forbidden(
+            _("New uploads are temporarily disabled. See {url} for more information.").format(
+                url=help_url("admin-intervention")
+            )
+        )
+    try:
+        identity = identity_from_request(request)
+    except PasswordAuthRefused:  # 2a
+        raise forbidden(
+            _(
+                "Username/Password authentication is no longer supported. Migrate to API "
+                "Tokens or Trusted Publishers instead. See {token_url} and {tp_url}"
+            ).format(token_url=help_url("apitoken"), tp_url=help_url("trusted-publishers"))
+        ) from None
+    if identity is None:  # 3
+        raise forbidden(
+            _(
+                "Invalid or non-existent authentication information. "
+                "See {url} for more information."
+            ).format(url=help_url("invalid-auth"))
+        )
+    return identity
+
+
+def _file_upload(request: HttpRequest, post, files) -> HttpResponse:
+    fields = sanitize(post, files)
+    identity = _identity(request)
+    upload(
+        fields,
+        files.get(CONTENT_FIELD),
+        identity=identity,
+        actor=Actor.from_request(request, identity.user),
+    )
+    tokens.record_use(identity.token)
+    return HttpResponse("", content_type="text/plain")
+
+
+@csrf_exempt
+def legacy_upload(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "packages/upload_landing.html")
+    try:
+        post, files = parse_upload_body(request)
+    except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, SuspiciousOperation) as exc:
+        return error_response(bad_request(_("Invalid upload request: {error}").format(error=exc)))
+    action = post.get(":action") or request.GET.get(":action")
+    try:
+        if action == "file_upload":
+            return _file_upload(request, post, files)
+        if action in ("submit", "submit_pkg_info"):
+            raise UploadError(
+                410,
+                _(
+                    "Project pre-registration is no longer required or supported, "
+                    "upload your files instead."
+                ),
+            )
+        if action == "doc_upload":
+            raise UploadError(
+                410,
+                _(
+                    "Uploading documentation is no longer supported, we recommend using "
+                    "https://readthedocs.org/."
+                ),
+            )
+    except UploadError as error:
+        return error_response(error)
+    finally:
+        for part in files.values():
+            part.close()
+    return render(request, "packages/upload_landing.html")

@@ -1,0 +1,79 @@
+"""The public project and release pages."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from packaging.utils import canonicalize_version
+
+from ..json_api import release_urls
+from ..models import DependencyKind, LifecycleStatus, Project, Release, Role, RoleName
+from ..names import normalize_name
+from ..storage import file_url, files_base_url
+
+
+def _project(name: str) -> Project:
+    project = Project.objects.filter(normalized_name=normalize_name(name)).first()
+    if project is None:
+        raise Http404(name)
+    return project
+
+
+def _context(request: HttpRequest, project: Project, release: Release) -> dict[str, object]:
+    release = (
+        Release.objects.select_related("description")
+        .prefetch_related("classifiers", "project_urls", "dependencies")
+        .get(pk=release.pk)
+    )
+    base = files_base_url(request)
+    hidden = project.is_quarantined or release.lifecycle_status == LifecycleStatus.QUARANTINE_ENTER
+    files = [] if hidden else list(release.files.order_by("packagetype", "filename"))
+    for f in files:
+        f.url = file_url(base, f.path)
+    roles = Role.objects.filter(project=project).select_related("user").order_by("user__username")
+    return {
+        "project": project,
+        "release": release,
+        "description": getattr(release, "description", None),
+        "files": files,
+        "history": project.releases.order_by("-sort_key").only(
+            "version", "created", "yanked", "is_prerelease", "project_id"
+        ),
+        "owners": [r.user for r in roles if r.role_name == RoleName.OWNER],
+        "maintainers": [r.user for r in roles if r.role_name == RoleName.MAINTAINER],
+        "urls": release_urls(release),
+        "requires_dist": [
+            d.specifier
+            for d in release.dependencies.all()
+            if d.kind == DependencyKind.REQUIRES_DIST
+        ],
+        "classifiers": sorted(c.classifier for c in release.classifiers.all()),
+    }
+
+
+@require_safe
+def project_detail(request: HttpRequest, name: str) -> HttpResponse:
+    project = _project(name)
+    if name != project.name:
+        return HttpResponsePermanentRedirect(project.get_absolute_url())
+    release = (
+        project.releases.exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
+        .latest_first()
+        .first()
+        or project.releases.latest_first().first()
+    )
+    if release is None:
+        raise Http404(name)
+    return render(request, "packages/project_detail.html", _context(request, project, release))
+
+
+@require_safe
+def release_detail(request: HttpRequest, name: str, version: str) -> HttpResponse:
+    project = _project(name)
+    release = project.releases.filter(canonical_version=canonicalize_version(version)).first()
+    if release is None:
+        raise Http404(version)
+    if name != project.name or version != release.version:
+        return HttpResponsePermanentRedirect(release.get_absolute_url())
+    return render(request, "packages/project_detail.html", _context(request, project, release))

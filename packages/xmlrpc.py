@@ -1,0 +1,191 @@
+"""The XML-RPC API mirrors use (``/pypi``, ``/RPC2``).
+
+Requests are parsed with DTDs and entities forbidden (no entity-expansion bombs, no external
+references); parameters are type-checked; answers use only the methods and shapes
+bandersnatch and older tools rely on.
+"""
+
+from __future__ import annotations
+
+import re
+import xmlrpc.client
+from collections.abc import Callable
+from typing import Any
+
+from defusedxml.common import DefusedXmlException
+from defusedxml.xmlrpc import DefusedExpatParser
+from django.db.models import Count, Q
+
+from .models import File, JournalEntry, Project, Release, Role
+from .names import normalize_name
+from .services import journal
+from .storage import file_url
+
+CHANGELOG_LIMIT = 50_000
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class ClientError(Exception):
+    """A bad call: answered as an XML-RPC fault."""
+
+
+def parse_call(body: bytes) -> tuple[str, tuple[Any, ...]]:
+    unmarshaller = xmlrpc.client.Unmarshaller()
+    parser = DefusedExpatParser(unmarshaller, forbid_dtd=True)
+    try:
+        parser.feed(body)
+        parser.close()
+        params = unmarshaller.close()
+    except (DefusedXmlException, xmlrpc.client.ResponseError, ValueError, TypeError) as exc:
+        raise ClientError(f"client error; invalid XML-RPC request: {exc}") from None
+    except Exception as exc:
+        raise ClientError(f"client error; unparsable request: {exc}") from None
+    method = unmarshaller.getmethodname()
+    if not method:
+        raise ClientError("client error; no method name")
+    return method, params
+
+
+def clean(value: Any) -> Any:
+    """Strip characters XML 1.0 cannot carry, all the way down."""
+    if isinstance(value, str):
+        return _XML_ILLEGAL.sub("", value)
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, dict):
+        return {clean(k): clean(v) for k, v in value.items()}
+    return value
+
+
+def _expect(params: tuple[Any, ...], *types: type, optional: int = 0) -> None:
+    if not len(types) - optional <= len(params) <= len(types):
+        raise ClientError(f"client error; expected {len(types)} parameters, got {len(params)}")
+    for value, kind in zip(params, types, strict=False):
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ClientError(f"client error; {value!r} is not of type {kind.__name__}")
+
+
+def changelog_last_serial() -> int:
+    return journal.last_serial()
+
+
+def changelog_since_serial(serial: int) -> list[tuple[Any, ...]]:
+    entries = (
+        JournalEntry.objects.filter(id__gt=serial)
+        .order_by("id")
+        .values_list("name", "version", "submitted_date", "action", "id")[:CHANGELOG_LIMIT]
+    )
+    return [(n, v, int(d.timestamp()), a, i) for n, v, d, a, i in entries]
+
+
+def list_packages_with_serial() -> dict[str, int]:
+    return dict(Project.objects.installable().values_list("name", "last_serial"))
+
+
+def list_packages() -> list[str]:
+    return list(Project.objects.installable().values_list("name", flat=True))
+
+
+def _project(name: str) -> Project | None:
+    return Project.objects.installable().filter(normalized_name=normalize_name(name)).first()
+
+
+def package_releases(name: str, show_hidden: bool = False) -> list[str]:
+    project = _project(name)
+    if project is None:
+        return []
+    releases = Release.objects.installable().filter(project=project)
+    if not show_hidden:
+        releases = releases.filter(yanked=False)
+    return list(releases.order_by("-sort_key").values_list("version", flat=True))
+
+
+def release_urls(name: str, version: str, *, base: str) -> list[dict[str, Any]]:
+    project = _project(name)
+    if project is None:
+        return []
+    files = File.objects.filter(release__project=project, release__version=version)
+    return [
+        {
+            "filename": f.filename,
+            "packagetype": f.packagetype,
+            "python_version": f.python_version,
+            "size": f.size,
+            "md5_digest": f.md5_digest,
+            "digests": {
+                "md5": f.md5_digest,
+                "sha256": f.sha256_digest,
+                "blake2b_256": f.blake2_256_digest,
+            },
+            "has_sig": False,
+            "upload_time": f.upload_time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "comment_text": f.comment_text,
+            "url": file_url(base, f.path),
+            "requires_python": f.requires_python or None,
+        }
+        for f in files.order_by("filename")
+    ]
+
+
+def package_roles(name: str) -> list[tuple[str, str]]:
+    roles = Role.objects.filter(project__normalized_name=normalize_name(name))
+    rows = roles.order_by("-role_name", "user__username").values_list("role_name", "user__username")
+    return [tuple(r) for r in rows]
+
+
+def user_packages(username: str) -> list[tuple[str, str]]:
+    rows = Role.objects.filter(user__username__iexact=username).order_by("project__name")
+    return [tuple(r) for r in rows.values_list("role_name", "project__name")]
+
+
+def browse(classifiers: list[str]) -> list[tuple[str, str]]:
+    wanted = set(classifiers)
+    releases = (
+        Release.objects.installable()
+        .annotate(
+            hits=Count("classifiers", filter=Q(classifiers__classifier__in=wanted), distinct=True)
+        )
+        .filter(hits=len(wanted))
+    )
+    return [tuple(r) for r in releases.values_list("project__name", "version")]
+
+
+METHODS: dict[str, tuple[Callable[..., Any], tuple[type, ...], int]] = {
+    "changelog_last_serial": (changelog_last_serial, (), 0),
+    "changelog_since_serial": (changelog_since_serial, (int,), 0),
+    "list_packages_with_serial": (list_packages_with_serial, (), 0),
+    "list_packages": (list_packages, (), 0),
+    "package_releases": (package_releases, (str, bool), 1),
+    "release_urls": (release_urls, (str, str), 0),
+    "package_roles": (package_roles, (str,), 0),
+    "user_packages": (user_packages, (str,), 0),
+    "browse": (browse, (list,), 0),
+}
+
+REFUSED = {
+    "system.multicall": "MultiCall requests have been deprecated, use individual requests instead.",
+    "search": (
+        "XML-RPC API search is not supported: use the web search at /search/ instead. "
+        "('pip search' cannot be served.)"
+    ),
+}
+
+
+NEEDS_FILES_BASE = {"release_urls"}
+
+
+def dispatch(method: str, params: tuple[Any, ...], *, files_base: str) -> Any:
+    """Call ``method``; raise ``xmlrpc.client.Fault`` for anything that is not answered."""
+    if method in REFUSED:
+        raise xmlrpc.client.Fault(-32500, f"RuntimeError: {REFUSED[method]}")
+    if method not in METHODS:
+        raise xmlrpc.client.Fault(
+            -32601, f"server error; requested method {method!r} is not supported"
+        )
+    func, types, optional = METHODS[method]
+    try:
+        _expect(params, *types, optional=optional)
+    except ClientError as exc:
+        raise xmlrpc.client.Fault(-32602, str(exc)) from None
+    kwargs = {"base": files_base} if method in NEEDS_FILES_BASE else {}
+    return clean(func(*params, **kwargs))
