@@ -22,6 +22,11 @@ username_validator = RegexValidator(
 )
 
 
+USERNAME_TAKEN = _(
+    "This username is already being used by another account. Choose a different username."
+)
+
+
 class User(AbstractUser):
     """An account. The username is case-insensitively unique and never changes."""
 
@@ -30,12 +35,7 @@ class User(AbstractUser):
         max_length=USERNAME_MAX_LENGTH,
         unique=True,
         validators=[username_validator],
-        error_messages={
-            "unique": _(
-                "This username is already being used by another account. "
-                "Choose a different username."
-            )
-        },
+        error_messages={"unique": USERNAME_TAKEN},
     )
     first_name = None
     last_name = None
@@ -53,7 +53,11 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_ci_unique",
+                violation_error_message=USERNAME_TAKEN,
+            ),
             models.CheckConstraint(
                 condition=models.Q(username__regex=USERNAME_PATTERN),
                 name="user_username_valid",

@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from accounts.models import User
 
+from .. import cdn
 from ..models import JournalEntry, Project
 
 # pg_advisory_xact_lock key; any constant private to this table works.
@@ -45,6 +46,7 @@ def write(
     if serial:
         Project.objects.filter(pk=project.pk).update(last_serial=serial)
         project.last_serial = serial
+        cdn.purge_on_commit(cdn.project_keys(project.normalized_name))
     return serial
 
 

@@ -1,0 +1,15 @@
+"""Background work of the packages app (inline unless a Celery broker is configured)."""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+
+from . import cdn
+
+
+@shared_task(bind=True, max_retries=5)
+def purge_cdn(self: Task, keys: list[str]) -> None:
+    """Purge ``keys``; a worker retries with back-off, an inline run just logs the failure
+    (the change is committed by then and must not fail because a CDN is down)."""
+    if not cdn.purge(keys) and not self.request.is_eager:
+        raise self.retry(countdown=2 ** (self.request.retries + 1))
