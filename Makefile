@@ -33,7 +33,7 @@ migrate: install
 run: migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn pypi_site.wsgi:application --bind 127.0.0.1:$(PORT) \
-		--workers $(WORKERS) --timeout 600 --access-logfile -
+		--workers $(WORKERS) --timeout 600 --access-logfile - --no-control-socket
 
 # The whole suite: SQLite, then a throwaway PostgreSQL cluster started from the machine's
 # own binaries (scripts/system-deps installs them on a bare Debian machine).
