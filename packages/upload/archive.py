@@ -45,8 +45,6 @@ _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
 _SCRIPT_NAME_RE = re.compile(r"[\w.-]+")
 
 
-
-
 def validate_distribution(path: Path, filename: str) -> None:
     """Check 30: ``path`` holds a well-formed sdist or wheel for an upload named ``filename``.
 
@@ -180,7 +178,8 @@ def _require_wheel_file(names: list[str], filename: str) -> None:
     try:
         name, version, _ = filename.split("-", 2)
     except ValueError:
-        raise InvalidArchive(gettext("Unable to parse name and version from wheel filename")) from None
+        reason = gettext("Unable to parse name and version from wheel filename")
+        raise InvalidArchive(reason) from None
     target = f"{name}-{version}.dist-info/WHEEL"
     if target not in names:
         raise InvalidArchive(gettext("WHEEL not found at {path}").format(path=target))
@@ -241,7 +240,8 @@ def _check_tar_member(member: tarfile.TarInfo) -> None:
     if member.issparse():
         raise InvalidArchive(_tar_refusal(gettext("Sparse members are not allowed")))
     if _unsafe_path(member.name) or (member.islnk() and _unsafe_path(member.linkname)):
-        raise InvalidArchive(_tar_refusal(gettext("Absolute paths and '..' components are not allowed")))
+        why = gettext("Absolute paths and '..' components are not allowed")
+        raise InvalidArchive(_tar_refusal(why))
     if member.issym() and _leaves_archive(member.name, member.linkname):
         raise InvalidArchive(_tar_refusal(gettext("Links must point inside the archive")))
     if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
