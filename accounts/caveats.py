@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 class ProjectLike(Protocol):
     pk: Any
+    name: str
     normalized_name: str
 
 
@@ -56,7 +57,7 @@ class ProjectName:
         if ctx.project is None:
             return "project-scoped token used outside of a project context"
         if ctx.project.normalized_name not in self.normalized_names:
-            return f"project-scoped token is not valid for project: '{ctx.project.normalized_name}'"
+            return f"project-scoped token is not valid for project: '{ctx.project.name}'"
         return None
 
     def fields(self) -> list[Any]:
@@ -72,7 +73,7 @@ class ProjectID:
         if ctx.project is None:
             return "project-scoped token used outside of a project context"
         if str(ctx.project.pk) not in self.project_ids:
-            return f"project-scoped token is not valid for project: '{ctx.project.pk}'"
+            return f"project-scoped token is not valid for project: '{ctx.project.name}'"
         return None
 
     def fields(self) -> list[Any]:

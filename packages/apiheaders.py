@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.http import HttpResponse
 
 CORS_HEADERS = {
@@ -13,6 +17,18 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "86400",
     "Access-Control-Expose-Headers": "X-PyPI-Last-Serial",
 }
+
+
+def language_independent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view's responses as the same in every language (no ``Vary: Accept-Language``)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(*args, **kwargs)
+        response.language_independent = True
+        return response
+
+    return wrapper
 
 
 def add_cors(response: HttpResponse) -> HttpResponse:

@@ -16,6 +16,12 @@ from .names import normalize_name
 from .xmlrpc import clean
 
 
+def _absolute(path: str) -> str:
+    """A link on this site. Django's Feed would prefix the ``django.contrib.sites`` Site's domain
+    to a bare path, and that row is never configured (example.com): use ``SITE_URL``."""
+    return settings.SITE_URL + path
+
+
 class _XmlFeed(Feed):
     feed_type = Rss201rev2Feed
 
@@ -31,7 +37,7 @@ class _ReleaseItems:
         return f"{item.project.name} {item.version}"
 
     def item_link(self, item: Release) -> str:
-        return f"/project/{item.project.name}/{item.version}/"
+        return _absolute(f"/project/{item.project.name}/{item.version}/")
 
     def item_description(self, item: Release) -> str:
         return clean(item.summary)
@@ -41,7 +47,11 @@ class _ReleaseItems:
 
 
 class UpdatesFeed(_ReleaseItems, _XmlFeed):
-    link = "/"
+    def link(self) -> str:
+        return _absolute("/")
+
+    def feed_url(self) -> str:
+        return _absolute("/rss/updates.xml")
 
     def title(self) -> str:
         return _("{site} recent updates").format(site=settings.SITE_NAME)
@@ -56,7 +66,11 @@ class UpdatesFeed(_ReleaseItems, _XmlFeed):
 
 
 class PackagesFeed(_XmlFeed):
-    link = "/"
+    def link(self) -> str:
+        return _absolute("/")
+
+    def feed_url(self) -> str:
+        return _absolute("/rss/packages.xml")
 
     def title(self) -> str:
         return _("{site} newest packages").format(site=settings.SITE_NAME)
@@ -76,7 +90,7 @@ class PackagesFeed(_XmlFeed):
         return _("{name} added to {site}").format(name=item.name, site=settings.SITE_NAME)
 
     def item_link(self, item: Project) -> str:
-        return item.get_absolute_url()
+        return _absolute(item.get_absolute_url())
 
     def item_description(self, item: Project) -> str:
         latest = item.releases.installable().latest_first().first()
@@ -97,7 +111,10 @@ class ProjectReleasesFeed(_ReleaseItems, _XmlFeed):
         return _("{site} recent updates for {name}").format(site=settings.SITE_NAME, name=obj.name)
 
     def link(self, obj: Project) -> str:
-        return obj.get_absolute_url()
+        return _absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj: Project) -> str:
+        return _absolute(f"/rss/project/{obj.normalized_name}/releases.xml")
 
     def description(self, obj: Project) -> str:
         return _("Latest releases of {name}").format(name=obj.name)

@@ -86,7 +86,8 @@ def _file_dict(row: dict[str, Any], release: Release, base: str) -> dict[str, An
         "size": row["size"],
         "downloads": -1,
         "upload_time": row["upload_time"].strftime("%Y-%m-%dT%H:%M:%S"),
-        "upload_time_iso_8601": row["upload_time"].strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        # Warehouse's naive-UTC ``isoformat() + "Z"``: no fraction on a whole second.
+        "upload_time_iso_8601": row["upload_time"].replace(tzinfo=None).isoformat() + "Z",
         "url": file_url(base, row["path"]),
         "requires_python": row["requires_python"] or None,
         "yanked": release.yanked,

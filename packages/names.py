@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-PROJECT_NAME_PATTERN = r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$"
+# \\Z, not $: $ also matches before a trailing newline (Python re, SQLite REGEXP).
+PROJECT_NAME_PATTERN = r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])\Z"
 _PROJECT_NAME_RE = re.compile(PROJECT_NAME_PATTERN)
 _SEPARATORS_RE = re.compile(r"[-_.]+")
 _CONFUSABLES = str.maketrans({"l": "1", "i": "1", "o": "0"})
@@ -21,7 +22,8 @@ def ultranormalize_name(name: str) -> str:
 
 
 def is_valid_project_name(name: str) -> bool:
-    return bool(_PROJECT_NAME_RE.match(name))
+    # fullmatch: "$" alone would accept a trailing newline.
+    return bool(_PROJECT_NAME_RE.fullmatch(name))
 
 
 def wheel_name(name: str) -> str:

@@ -91,40 +91,50 @@ def _project(name: str) -> Project | None:
 
 
 def package_releases(name: str, show_hidden: bool = False) -> list[str]:
+    """As Warehouse answered it: every version when ``show_hidden``, else only the latest
+    (not yanked, final before pre-release)."""
     project = _project(name)
     if project is None:
         return []
     releases = Release.objects.installable().filter(project=project)
-    if not show_hidden:
-        releases = releases.filter(yanked=False)
-    return list(releases.order_by("-sort_key").values_list("version", flat=True))
+    if show_hidden:
+        return list(releases.order_by("-sort_key").values_list("version", flat=True))
+    return list(releases.filter(yanked=False).latest_first().values_list("version", flat=True)[:1])
 
 
 def release_urls(name: str, version: str, *, base: str) -> list[dict[str, Any]]:
     project = _project(name)
     if project is None:
         return []
-    files = File.objects.filter(release__project=project, release__version=version)
-    return [
-        {
-            "filename": f.filename,
-            "packagetype": f.packagetype,
-            "python_version": f.python_version,
-            "size": f.size,
-            "md5_digest": f.md5_digest,
-            "digests": {
-                "md5": f.md5_digest,
-                "sha256": f.sha256_digest,
-                "blake2b_256": f.blake2_256_digest,
-            },
-            "has_sig": False,
-            "upload_time": f.upload_time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "comment_text": f.comment_text,
-            "url": file_url(base, f.path),
-            "requires_python": f.requires_python or None,
-        }
-        for f in files.order_by("filename")
-    ]
+    files = File.objects.filter(
+        release__in=Release.objects.installable().filter(project=project, version=version)
+    )
+    return [_file_dict(f, base) for f in files.order_by("filename")]
+
+
+def _file_dict(f: File, base: str) -> dict[str, Any]:
+    uploaded = f.upload_time.replace(tzinfo=None).isoformat() + "Z"
+    return {
+        "filename": f.filename,
+        "packagetype": f.packagetype,
+        "python_version": f.python_version,
+        "size": f.size,
+        "md5_digest": f.md5_digest,
+        "sha256_digest": f.sha256_digest,
+        "digests": {
+            "md5": f.md5_digest,
+            "sha256": f.sha256_digest,
+            "blake2b_256": f.blake2_256_digest,
+        },
+        "has_sig": False,
+        "upload_time": uploaded,
+        "upload_time_iso_8601": uploaded,
+        "comment_text": f.comment_text,
+        "downloads": -1,
+        "path": f.path,
+        "url": file_url(base, f.path),
+        "requires_python": f.requires_python or None,
+    }
 
 
 def package_roles(name: str) -> list[tuple[str, str]]:
@@ -134,18 +144,24 @@ def package_roles(name: str) -> list[tuple[str, str]]:
 
 
 def user_packages(username: str) -> list[tuple[str, str]]:
-    rows = Role.objects.filter(user__username__iexact=username).order_by("project__name")
+    rows = Role.objects.filter(user__username__iexact=username).order_by(
+        "-role_name", "project__name"
+    )
     return [tuple(r) for r in rows.values_list("role_name", "project__name")]
 
 
 def browse(classifiers: list[str]) -> list[tuple[str, str]]:
+    """``(project, version)`` of the releases carrying every one of ``classifiers``."""
     wanted = set(classifiers)
+    if not wanted:
+        return []
     releases = (
         Release.objects.installable()
         .annotate(
             hits=Count("classifiers", filter=Q(classifiers__classifier__in=wanted), distinct=True)
         )
         .filter(hits=len(wanted))
+        .order_by("project__name", "version")
     )
     return [tuple(r) for r in releases.values_list("project__name", "version")]
 

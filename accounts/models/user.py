@@ -9,7 +9,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 # Warehouse's rule: letters, digits, '.', '_' and '-', starting and ending with a letter or digit.
-USERNAME_PATTERN = r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$"
+# \Z, not $: $ also matches before a trailing newline (Python re, SQLite REGEXP).
+USERNAME_PATTERN = r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])\Z"
 USERNAME_MAX_LENGTH = 50
 
 username_validator = RegexValidator(

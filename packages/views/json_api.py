@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponsePermanentRedirect,
+)
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_version
-from packaging.version import InvalidVersion
 
 from .. import json_api
 from ..apiheaders import add_caching, add_cors, add_serial
 from ..models import LifecycleStatus, Project, Release
 from ..names import normalize_name
+from ..simple import dumps
 from ..storage import files_base_url
 
+JSON = "application/json"
 
-def _project(name: str) -> Project:
+
+def _not_found() -> HttpResponse:
+    """Nothing to show: 404 with the CORS headers (browser tools read it), as Warehouse does."""
+    return add_cors(HttpResponseNotFound(dumps({"message": "Not Found"}), content_type=JSON))
+
+
+def _project(name: str) -> Project | None:
     project = Project.objects.filter(normalized_name=normalize_name(name)).first()
-    if project is None or project.is_quarantined:
-        raise Http404(name)
-    return project
+    return None if project is None or project.is_quarantined else project
 
 
 def _respond(body: bytes, project: Project) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/json")
+    response = HttpResponse(body, content_type=JSON)
     add_serial(response, project.last_serial)
     add_caching(response, max_age=900, surrogate_keys=[f"project/{project.normalized_name}"])
     return add_cors(response)
@@ -33,9 +43,11 @@ def project_json(request: HttpRequest, name: str) -> HttpResponse:
     if name != normalize_name(name):
         return add_cors(HttpResponsePermanentRedirect(f"/pypi/{normalize_name(name)}/json"))
     project = _project(name)
+    if project is None:
+        return _not_found()
     body = json_api.project_document(project, files_base_url(request))
     if body is None:
-        raise Http404(name)
+        return _not_found()
     return _respond(body, project)
 
 
@@ -45,15 +57,13 @@ def release_json(request: HttpRequest, name: str, version: str) -> HttpResponse:
         target = f"/pypi/{normalize_name(name)}/{version}/json"
         return add_cors(HttpResponsePermanentRedirect(target))
     project = _project(name)
-    try:
-        canonical = canonicalize_version(version)
-    except InvalidVersion:
-        raise Http404(version) from None
+    if project is None:
+        return _not_found()
     release = (
-        Release.objects.filter(project=project, canonical_version=canonical)
+        Release.objects.filter(project=project, canonical_version=canonicalize_version(version))
         .exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
         .first()
     )
     if release is None:
-        raise Http404(version)
+        return _not_found()
     return _respond(json_api.release_document(project, release, files_base_url(request)), project)

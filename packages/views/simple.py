@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.utils.http import parse_header_parameters
 from django.views.decorators.http import require_safe
 
 from .. import simple
@@ -14,11 +15,53 @@ from ..storage import files_base_url
 
 
 def negotiate(request: HttpRequest) -> str:
-    """PEP 691: ``?format=`` first, then the Accept header; HTML when nothing matches."""
+    """PEP 691: ``?format=`` first, then the Accept header; HTML when nothing matches.
+
+    Ranked as Warehouse (WebOb's ``acceptable_offers``) ranks: each type takes the q-value of
+    the most specific range matching it, q=0 refuses it, and equal q-values keep our order of
+    preference, not the client's (Django's ``get_preferred_type`` keeps the client's).
+    """
     requested = request.GET.get("format")
     if requested in simple.CONTENT_TYPES:
         return requested
-    return request.get_preferred_type(simple.CONTENT_TYPES) or simple.TEXT_HTML
+    ranges = _accept_ranges(request.headers.get("Accept", ""))
+    ranked = []
+    for index, offer in enumerate(simple.CONTENT_TYPES):
+        q = _quality(offer, ranges)
+        if q:
+            ranked.append((-q, index, offer))
+    return min(ranked)[2] if ranked else simple.TEXT_HTML
+
+
+def _accept_ranges(header: str) -> list[tuple[str, str, bool, float]]:
+    """``(type, subtype, has_params, q)`` of each media range of an Accept header."""
+    ranges = []
+    for token in header.lower().split(","):
+        full_type, params = parse_header_parameters(token)
+        main, _, sub = full_type.partition("/")
+        if not main or not sub:
+            continue
+        try:
+            q = float(params.pop("q", 1))
+        except ValueError:
+            q = 1.0
+        ranges.append((main, sub, bool(params), q))
+    return ranges
+
+
+def _quality(offer: str, ranges: list[tuple[str, str, bool, float]]) -> float:
+    main, sub = offer.split("/")
+    best, quality = 0, 0.0
+    for range_main, range_sub, has_params, q in ranges:
+        if (range_main, range_sub) == (main, sub):
+            specificity = 0 if has_params else 3  # our types take no parameters
+        elif range_main == main and range_sub == "*":
+            specificity = 2
+        else:
+            specificity = 1 if (range_main, range_sub) == ("*", "*") else 0
+        if specificity > best:
+            best, quality = specificity, q
+    return quality
 
 
 def _respond(body: bytes, content_type: str, serial: int, keys: list[str]) -> HttpResponse:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import xmlrpc.client
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -14,6 +19,7 @@ from ..upload.errors import UploadError
 from ..upload.views import error_response
 
 MAX_BODY = 1024 * 1024
+LEGACY_FEEDS = {"rss": "/rss/updates.xml", "packages_rss": "/rss/packages.xml"}
 
 
 def _xml(body: str) -> HttpResponse:
@@ -22,7 +28,10 @@ def _xml(body: str) -> HttpResponse:
 
 @csrf_exempt
 def xmlrpc_endpoint(request: HttpRequest) -> HttpResponse:
-    if ":action" in request.GET:
+    action = request.GET.get(":action")
+    if action in LEGACY_FEEDS:
+        return HttpResponsePermanentRedirect(LEGACY_FEEDS[action])
+    if action is not None:
         return error_response(
             UploadError(
                 410,

@@ -10,11 +10,12 @@ from accounts import caveats as cav
 @dataclass
 class FakeProject:
     pk: int
+    name: str
     normalized_name: str
 
 
-PROJECT = FakeProject(pk=7, normalized_name="sample")
-OTHER = FakeProject(pk=8, normalized_name="other")
+PROJECT = FakeProject(pk=7, name="Sample", normalized_name="sample")
+OTHER = FakeProject(pk=8, name="Other.Pkg", normalized_name="other-pkg")
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,7 @@ def test_malformed_predicates_are_refused(predicate):
         (
             cav.ProjectName(("sample",)),
             cav.Context(None, OTHER, 0),
-            "project-scoped token is not valid for project: 'other'",
+            "project-scoped token is not valid for project: 'Other.Pkg'",
         ),
         (
             cav.ProjectName(("sample",)),
@@ -68,7 +69,7 @@ def test_malformed_predicates_are_refused(predicate):
         (
             cav.ProjectID(("7",)),
             cav.Context(None, OTHER, 0),
-            "project-scoped token is not valid for project: '8'",
+            "project-scoped token is not valid for project: 'Other.Pkg'",
         ),
         (cav.RequestUser("1"), cav.Context("1", None, 0), None),
         (
@@ -104,12 +105,12 @@ def test_failures_collects_distinct_reasons_and_reports_bad_predicates():
     ctx = cav.Context("1", OTHER, 500)
     predicates = [
         cav.serialize(cav.ProjectName(("sample",))),
-        cav.serialize(cav.ProjectName(("sample",))),
+        cav.serialize(cav.ProjectID(("7",))),
         cav.serialize(cav.Expiration(200, 100)),
         "[42]",
     ]
     assert cav.failures(predicates, ctx) == [
-        "project-scoped token is not valid for project: 'other'",
+        "project-scoped token is not valid for project: 'Other.Pkg'",
         "token is expired",
         "unknown caveat tag 42",
     ]

@@ -82,8 +82,7 @@ def test_holder_added_caveats_are_enforced():
     assert found is not None
     assert tokens.denial(found, user=user, project=project) is None
     assert tokens.denial(found, user=user, project=other) == (
-        f"Invalid API Token: project-scoped token is not valid for project: "
-        f"'{other.normalized_name}'"
+        f"Invalid API Token: project-scoped token is not valid for project: '{other.name}'"
     )
 
 

@@ -46,6 +46,7 @@ class FileFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = File
+        skip_postgeneration_save = True
 
     release = factory.SubFactory(ReleaseFactory)
     filename = factory.LazyAttribute(
