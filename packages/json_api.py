@@ -114,11 +114,7 @@ def _ownership(project: Project) -> dict[str, Any]:
 
 
 def _info(project: Project, release: Release) -> dict[str, Any]:
-    release = (
-        Release.objects.select_related("description")
-        .prefetch_related("classifiers", "project_urls", "dependencies")
-        .get(pk=release.pk)
-    )
+    """The ``info`` block; ``release`` comes from ``Release.objects.with_details()``."""
     requires = [
         d.specifier for d in release.dependencies.all() if d.kind == DependencyKind.REQUIRES_DIST
     ]
@@ -166,7 +162,7 @@ def _installable_releases(project: Project):
 
 
 def latest_release(project: Project) -> Release | None:
-    return _installable_releases(project).latest_first().first()
+    return _installable_releases(project).with_details().latest_first().first()
 
 
 def project_document(project: Project, base: str) -> bytes | None:

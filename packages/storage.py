@@ -1,8 +1,9 @@
 """Where distribution files live and how clients reach them.
 
-Files are stored content-addressed, as on pypi.org: ``<h[:2]>/<h[2:4]>/<h[4:]>/<filename>`` with
-``h`` the BLAKE2b-256 of the bytes, and a wheel's METADATA beside it as ``<path>.metadata``.
-The backend is the ``packages`` entry of ``STORAGES`` (local disk or S3-compatible).
+Files are stored content-addressed, as the public index stores them:
+``<h[:2]>/<h[2:4]>/<h[4:]>/<filename>`` with ``h`` the BLAKE2b-256 of the bytes, and a wheel's
+METADATA beside it as ``<path>.metadata``. The backend is the ``packages`` entry of
+``STORAGES`` (local disk or S3-compatible).
 """
 
 from __future__ import annotations

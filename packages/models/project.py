@@ -76,8 +76,10 @@ class Project(models.Model):
 
     @property
     def file_size_limit(self) -> int:
-        """Largest file this project accepts: the site default unless raised for it."""
-        return max(settings.UPLOAD_MAX_FILE_SIZE, self.upload_limit or 0)
+        """Largest file this project accepts: the site default unless raised for it, and never
+        past ``UPLOAD_LIMIT_CAP`` (beyond it the upload stream is not even kept)."""
+        raised = max(settings.UPLOAD_MAX_FILE_SIZE, self.upload_limit or 0)
+        return min(raised, settings.UPLOAD_LIMIT_CAP)
 
     @property
     def project_size_limit(self) -> int:

@@ -17,6 +17,12 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
             project__lifecycle_status=LifecycleStatus.QUARANTINE_ENTER
         )
 
+    def with_details(self) -> ReleaseQuerySet:
+        """With what a release page or JSON document shows: description, classifiers, links."""
+        return self.select_related("description").prefetch_related(
+            "classifiers", "project_urls", "dependencies"
+        )
+
     def latest_first(self) -> ReleaseQuerySet:
         """Best candidate for "latest" first: not yanked, final before pre, highest version."""
         return self.order_by("yanked", "is_prerelease", "-sort_key")

@@ -144,7 +144,8 @@ def accept(
     filename = content.raw_name
     filenames.check_filename_characters(filename)  # 17, 18
     filenames.check_extension(filename, form.filetype)  # 19, 20
-    if not content.content_type or content.content_type.startswith("image/"):  # 21
+    # A part without Content-Type is text/plain, as Warehouse's parser reads it (uv sends none).
+    if (content.content_type or "text/plain").startswith("image/"):  # 21
         raise bad_request(_("Invalid distribution file."))
     _check_size(project, content)
     _check_digests(form, content)

@@ -60,7 +60,8 @@ def release_json(request: HttpRequest, name: str, version: str) -> HttpResponse:
     if project is None:
         return _not_found()
     release = (
-        Release.objects.filter(project=project, canonical_version=canonicalize_version(version))
+        Release.objects.with_details()
+        .filter(project=project, canonical_version=canonicalize_version(version))
         .exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
         .first()
     )

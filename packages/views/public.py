@@ -21,11 +21,7 @@ def _project(name: str) -> Project:
 
 
 def _context(request: HttpRequest, project: Project, release: Release) -> dict[str, object]:
-    release = (
-        Release.objects.select_related("description")
-        .prefetch_related("classifiers", "project_urls", "dependencies")
-        .get(pk=release.pk)
-    )
+    """The page's context; ``release`` comes from ``Release.objects.with_details()``."""
     base = files_base_url(request)
     hidden = project.is_quarantined or release.lifecycle_status == LifecycleStatus.QUARANTINE_ENTER
     files = [] if hidden else list(release.files.order_by("packagetype", "filename"))
@@ -57,11 +53,10 @@ def project_detail(request: HttpRequest, name: str) -> HttpResponse:
     project = _project(name)
     if name != project.name:
         return HttpResponsePermanentRedirect(project.get_absolute_url())
+    releases = project.releases.with_details().latest_first()
     release = (
-        project.releases.exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
-        .latest_first()
-        .first()
-        or project.releases.latest_first().first()
+        releases.exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER).first()
+        or releases.first()
     )
     if release is None:
         raise Http404(name)
@@ -71,7 +66,8 @@ def project_detail(request: HttpRequest, name: str) -> HttpResponse:
 @require_safe
 def release_detail(request: HttpRequest, name: str, version: str) -> HttpResponse:
     project = _project(name)
-    release = project.releases.filter(canonical_version=canonicalize_version(version)).first()
+    canonical = canonicalize_version(version)
+    release = project.releases.with_details().filter(canonical_version=canonical).first()
     if release is None:
         raise Http404(version)
     if name != project.name or version != release.version:

@@ -444,7 +444,7 @@ def count_queries(client, url: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"), [("json", 9), ("0.0/json", 8)], ids=["project", "release"]
+    ("path", "expected"), [("json", 8), ("0.0/json", 7)], ids=["project", "release"]
 )
 def test_query_count_is_constant(client, django_assert_num_queries, path, expected):
     bulk_project("small", 1, 1)

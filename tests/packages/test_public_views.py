@@ -240,7 +240,7 @@ def count_queries(client, url: str) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize(("path", "expected"), [("", 9), ("0.0/", 9)], ids=["project", "release"])
+@pytest.mark.parametrize(("path", "expected"), [("", 8), ("0.0/", 8)], ids=["project", "release"])
 def test_query_count_is_constant(client, django_assert_num_queries, path, expected):
     bulk_project("small", 1, 1)
     bulk_project("big", 40, 3)
