@@ -32,6 +32,8 @@ class EventTag(StrEnum):
     RECOVERY_CODES_GENERATED = "account:recovery_codes:generated"
     RECOVERY_CODES_REGENERATED = "account:recovery_codes:regenerated"
     RECOVERY_CODES_USED = "account:recovery_codes:used"
+    REAUTHENTICATE_FAILURE = "account:reauthenticate:failure"
+    ACCOUNT_DELETE = "account:delete"
     ROLE_ADD = "account:role:add"
     ROLE_INVITE = "account:role:invite"
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import caveats as cav
-from . import events, tokens
+from . import events, mail, tokens
+from . import projects as account_projects
 from .events import EventTag
 from .models import ApiToken, AuthenticatorApp, User
+from .tasks import send_email
 
 
 @transaction.atomic
@@ -141,3 +143,25 @@ def delete_api_token(
     if user is not None:
         events.record(user, tag, request=request, description=row.description, token_id=str(row.id))
     row.delete()
+
+
+class SoleOwner(Exception):
+    """The account is the only Owner of these projects, so it cannot be deleted."""
+
+    def __init__(self, projects: list[cav.ProjectLike]) -> None:
+        super().__init__(", ".join(p.name for p in projects))
+        self.projects = projects
+
+
+@transaction.atomic
+def delete_account(user: User, *, request: HttpRequest | None = None) -> None:
+    """Delete ``user``; refused while it is the sole Owner of a project. Its mail goes to the
+    address it had, after the deletion commits."""
+    sole = account_projects.sole_owned(user)
+    if sole:
+        raise SoleOwner(sole)
+    addresses = mail.recipients(user)
+    if addresses:
+        subject, text, html = mail.render("account-deleted", {"user": user})
+        transaction.on_commit(lambda: send_email.delay(subject, text, html, addresses))
+    user.delete()

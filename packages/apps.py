@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PackagesConfig(AppConfig):
     name = "packages"
     verbose_name = _("Packages")
+
+    def ready(self) -> None:
+        from accounts import projects
+
+        from . import selectors
+
+        projects.register(
+            projects_of=selectors.projects_of, sole_owned=selectors.sole_owned_projects
+        )

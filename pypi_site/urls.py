@@ -1,11 +1,30 @@
-"""The root URL map: each app mounts its own paths (DESIGN.md §3)."""
+"""The root URL map: each app mounts its own paths (DESIGN.md §3).
 
+allauth's views are mounted under ``/account/``; the site's own addresses for some of them
+(``/account/register/``, ``/account/reset-password/``, ``/manage/account/email/``) come after
+allauth's include because ``reverse()`` takes the last pattern of a name, while resolving takes
+the first match (so ``/account/signup/`` is taken over before the include).
+"""
+
+from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import webauthn_patterns
+from accounts.views.login import RegisterView
+
+register = RegisterView.as_view()
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/signup/", register),
+    *webauthn_patterns,
+    path("", include("accounts.urls")),
     path("account/", include("allauth.urls")),
+    path("account/register/", register, name="account_signup"),
+    path("account/reset-password/", allauth_views.password_reset, name="account_reset_password"),
+    path("manage/account/email/", allauth_views.email, name="account_email"),
+    path("manage/account/password/", allauth_views.password_change, name="account_change_password"),
     path("help/", include("help.urls")),
     path("", include("packages.urls")),
 ]

@@ -1,4 +1,4 @@
-from .devices import AuthenticatorApp
+from .devices import AuthenticatorApp, RecoveryCode, RecoveryCodes, recovery_code_digest
 from .events import UserEvent
 from .tokens import ApiToken
 from .user import USERNAME_MAX_LENGTH, USERNAME_PATTERN, User, username_validator
@@ -8,7 +8,10 @@ __all__ = [
     "USERNAME_PATTERN",
     "ApiToken",
     "AuthenticatorApp",
+    "RecoveryCode",
+    "RecoveryCodes",
     "User",
     "UserEvent",
+    "recovery_code_digest",
     "username_validator",
 ]

@@ -6,12 +6,15 @@ these models replace its stock TOTP/static plugins, which keep seeds and codes i
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from base64 import b32encode
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -101,3 +104,57 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
             }
         )
         return f"otpauth://totp/{quote(label)}?{params}&issuer={quote(issuer)}"
+
+
+RECOVERY_CODE_PURPOSE = "recovery-code"
+
+
+def recovery_code_digest(code: str) -> str:
+    """Codes are 64 random bits: a keyed digest (not a slow hash) is enough to keep them."""
+    normalized = "".join(code.split()).lower()
+    key = sealing.derived_key(RECOVERY_CODE_PURPOSE)
+    return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
+
+
+class RecoveryCodes(ThrottlingMixin, Device):
+    """The account's one-time recovery codes, as one django-otp device."""
+
+    generated = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="one_recovery_code_set_per_user")
+        ]
+
+    def verify_token(self, token: str) -> bool:
+        """Burn the matching unused code; django-otp's throttling on failures."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        burned = self.codes.filter(
+            digest=recovery_code_digest(str(token)), burned__isnull=True
+        ).update(burned=timezone.now())
+        if burned:
+            self.throttle_reset(commit=True)
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+    def remaining(self) -> int:
+        return self.codes.filter(burned__isnull=True).count()
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    burned = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["device", "digest"], name="recoverycode_lookup")]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.device_id}"

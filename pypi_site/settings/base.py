@@ -207,8 +207,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.breach.BreachedPasswordValidator"})
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/manage/account/"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.signup.SignupForm"}
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1
+ACCOUNT_LOGIN_TIMEOUT = 300  # how long the second step of a login may wait
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # other sessions end anyway (session auth hash)
+ACCOUNT_SESSION_REMEMBER = False
+# Warehouse's limits: 10 failed logins per 5 minutes per user and per address, reset 5 a day.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/5m/ip,10/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/m/ip,5/d/key",
+    "reset_password_from_key": "20/m/ip",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Second-factor attempts (our own limiter, accounts.ratelimit): per user and per address.
+TWO_FACTOR_RATE_LIMITS = {
+    "user": [(5, 300), (20, 3600), (50, 86400)],
+    "ip": [(10, 300), (50, 3600)],
+}
 
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
@@ -225,6 +250,7 @@ OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=urlsplit(SITE_URL).hostna
 OTP_WEBAUTHN_RP_NAME = SITE_NAME
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ALLOWED_ORIGINS", default=[SITE_URL])
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # keep logins inside allauth's stages
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.webauthn.WebAuthnHelper"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if all(urlsplit(o).hostname in ("localhost", "127.0.0.1") for o in OTP_WEBAUTHN_ALLOWED_ORIGINS):
     # Browsers treat http://localhost as a secure context; only production needs https.
@@ -303,3 +329,20 @@ LOGGING = {
 # How many reverse proxies append to X-Forwarded-For in front of the site (0 = none).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# --- Account security -----------------------------------------------------------------------
+# Password re-confirmation ("sudo") window for sensitive actions, in seconds.
+SUDO_WINDOW_SECONDS = env.int("SUDO_WINDOW_SECONDS", default=3600)
+# Have I Been Pwned k-anonymity range API (off by default: no call leaves the machine).
+HIBP_ENABLED = env.bool("HIBP_ENABLED", default=False)
+HIBP_RANGE_URL = env.str("HIBP_RANGE_URL", default="https://api.pwnedpasswords.com/range/")
+HIBP_TIMEOUT = env.float("HIBP_TIMEOUT", default=2.0)
+# Leaked-token reports: where each reporter publishes the ECDSA keys it signs reports with
+# (GitHub's format). Empty disables that reporter.
+TOKEN_DISCLOSURE_KEYS = {
+    "github": env.str(
+        "GITHUB_TOKEN_SCANNING_KEYS_URL",
+        default="https://api.github.com/meta/public_keys/token_scanning",
+    ),
+    "depsdev": env.str("DEPSDEV_TOKEN_SCANNING_KEYS_URL", default=""),
+}

@@ -25,3 +25,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Static files straight from the source tree: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+HIBP_ENABLED = False
+TOKEN_DISCLOSURE_KEYS = {"github": "", "depsdev": ""}

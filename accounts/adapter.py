@@ -1,0 +1,111 @@
+"""How allauth runs this site's accounts: mail through Celery, the second-factor stage,
+breached passwords refused at login, security events, the registration switch."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pypi_site import switches
+
+from . import breach, events, sudo
+from .events import EventTag
+from .models import User
+from .tasks import send_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_taken": _(
+            "This username is already being used by another account. Choose a different username."
+        ),
+        "email_taken": _(
+            "This email address is already being used by another account. Use a different email."
+        ),
+    }
+
+    def get_login_stages(self) -> list[str]:
+        return [*super().get_login_stages(), "accounts.stages.TwoFactorStage"]
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return not switches.is_on(switches.Switch.DISALLOW_NEW_USER_REGISTRATION)
+
+    def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
+        user.name = form.cleaned_data.get("name", "")
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            events.record(user, EventTag.ACCOUNT_CREATE, request=request)
+        return user
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.SITE_NAME}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render now, send from a Celery task once the transaction commits."""
+        host = urlsplit(settings.SITE_URL).netloc
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=host)
+        full = {
+            "email": email,
+            "current_site": site,
+            "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, full)
+        html = next(
+            (body for body, kind in getattr(message, "alternatives", []) if kind == "text/html"),
+            None,
+        ) or render_to_string("email/_from_text.html", {**full, "text": message.body})
+        subject, text, to = message.subject, message.body, list(message.to)
+        transaction.on_commit(lambda: send_email.delay(subject, text, html, to))
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> User | None:
+        user = super().authenticate(request, **credentials)
+        if user is None and self._disabled_password(credentials):
+            raise ValidationError(breach.breached_message(), code="password_breached")
+        if user is not None and breach.is_breached(credentials.get("password", "")):
+            breach.disable_breached_password(user, request=request)
+            raise ValidationError(breach.breached_message(), code="password_breached")
+        if user is not None and user.is_frozen:
+            raise ValidationError(
+                _("Your account has been suspended. Contact the administrators of this index."),
+                code="account_frozen",
+            )
+        return user
+
+    @staticmethod
+    def _user_for(credentials: dict[str, Any]) -> User | None:
+        login = credentials.get("username") or credentials.get("email") or ""
+        return User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
+
+    def _disabled_password(self, credentials: dict[str, Any]) -> bool:
+        """A password disabled as breached: the login says so until it is reset."""
+        user = self._user_for(credentials)
+        return user is not None and not user.has_usable_password()
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        user = self._user_for(credentials)
+        if user is not None:
+            events.record(user, EventTag.LOGIN_FAILURE, request=request, reason="password")
+
+    def login(self, request: HttpRequest, user: User) -> None:
+        super().login(request, user)
+        sudo.confirmed_now(request)  # the password was just entered
+        events.record(user, EventTag.LOGIN_SUCCESS, request=request)
+
+    def set_password(self, user: User, password: str) -> None:
+        user.set_password(password)
+        user.password_date = timezone.now()
+        user.save(update_fields=["password", "password_date"])

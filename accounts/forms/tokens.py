@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .. import projects
+from ..models import ApiToken, User
+
+USER_SCOPE = "scope:user"
+PROJECT_SCOPE_PREFIX = "scope:project:"
+EXPIRY_CHOICES = [
+    ("", _("No expiry")),
+    ("1", _("1 day")),
+    ("7", _("7 days")),
+    ("30", _("30 days")),
+    ("90", _("90 days")),
+    ("365", _("1 year")),
+]
+
+
+class TokenForm(forms.Form):
+    description = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What is this token for? For example, “CI for my-project”."),
+        error_messages={"required": _("Specify a token name")},
+    )
+    token_scope = forms.ChoiceField(label=_("Scope"))
+    expires_in_days = forms.ChoiceField(label=_("Expiry"), choices=EXPIRY_CHOICES, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.projects = {p.normalized_name: p for p in projects.projects_of(user)}
+        self.fields["token_scope"].choices = [
+            (USER_SCOPE, _("Entire account (all projects)")),
+            *(
+                (PROJECT_SCOPE_PREFIX + n, _("Project: {name}").format(name=p.name))
+                for n, p in self.projects.items()
+            ),
+        ]
+
+    def clean_description(self) -> str:
+        description = self.cleaned_data["description"]
+        if ApiToken.objects.filter(user=self.user, description=description).exists():
+            raise forms.ValidationError(_("API token name already in use"), code="duplicate")
+        return description
+
+    @property
+    def scoped_projects(self) -> list[Any]:
+        scope = self.cleaned_data["token_scope"]
+        if scope == USER_SCOPE:
+            return []
+        return [self.projects[scope.removeprefix(PROJECT_SCOPE_PREFIX)]]
+
+    @property
+    def expires_in(self) -> timedelta | None:
+        days = self.cleaned_data.get("expires_in_days")
+        return timedelta(days=int(days)) if days else None

@@ -1,0 +1,58 @@
+"""Mail to account holders: one template set per notice, sent by a Celery task after commit.
+
+A notice ``<name>`` renders ``templates/email/<name>/subject.txt``, ``body.txt`` and
+``body.html`` with the context given plus ``user``, ``SITE_NAME`` and ``SITE_URL``. It goes to
+the user's verified primary address (or to the addresses given), is sent only if the
+transaction commits, and is recorded in the user's security history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from . import events
+from .events import EventTag
+from .models import User
+
+
+def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of notice ``name``."""
+    full = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"email/{name}/subject.txt", full).split())
+    text = render_to_string(f"email/{name}/body.txt", full)
+    html = render_to_string(f"email/{name}/body.html", full)
+    return subject, text, html
+
+
+def recipients(user: User, *, allow_unverified: bool = False) -> list[str]:
+    """The user's primary address, if verified (or if ``allow_unverified``)."""
+    address = EmailAddress.objects.filter(user=user, primary=True).first()
+    if address is None or not (address.verified or allow_unverified):
+        return []
+    return [address.email]
+
+
+def send_notice(
+    user: User,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    to: Sequence[str] | None = None,
+    allow_unverified: bool = False,
+) -> bool:
+    """Queue notice ``name`` for ``user``; False when there is no address to send it to."""
+    addresses = list(to) if to is not None else recipients(user, allow_unverified=allow_unverified)
+    if not addresses:
+        return False
+    subject, text, html = render(name, {"user": user, **(context or {})})
+    from .tasks import send_email  # tasks import this module
+
+    transaction.on_commit(lambda: send_email.delay(subject, text, html, addresses))
+    events.record(user, EventTag.EMAIL_SENT, notice=name, to=addresses)
+    return True

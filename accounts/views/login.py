@@ -1,0 +1,112 @@
+"""Registration and the second step of logging in."""
+
+from __future__ import annotations
+
+from allauth.account.views import SignupView
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from .. import events, ratelimit, stages, two_factor
+from ..client import client_ip
+from ..events import EventTag
+from ..forms.two_factor import RecoveryCodeForm, TOTPCodeForm
+from ..models import AuthenticatorApp, RecoveryCodes, User
+
+
+class RegisterView(SignupView):
+    def form_valid(self, form):
+        if form.is_bot:  # the honeypot was filled in: no account, nothing said
+            return redirect("/")
+        return super().form_valid(form)
+
+
+def _throttled(request: HttpRequest, user: User) -> bool:
+    limits = settings.TWO_FACTOR_RATE_LIMITS
+    ip = client_ip(request) or "unknown"
+    return ratelimit.exceeded("2fa-user", str(user.pk), limits["user"]) or ratelimit.exceeded(
+        "2fa-ip", ip, limits["ip"]
+    )
+
+
+def _failed(request: HttpRequest, user: User, method: str) -> None:
+    limits = settings.TWO_FACTOR_RATE_LIMITS
+    ratelimit.hit("2fa-user", str(user.pk), limits["user"])
+    ratelimit.hit("2fa-ip", client_ip(request) or "unknown", limits["ip"])
+    events.record(user, EventTag.LOGIN_FAILURE, request=request, reason=method)
+
+
+TOO_MANY = _("There have been too many unsuccessful attempts. Try again later.")
+
+
+@never_cache
+@login_not_required
+@sensitive_post_parameters("code")
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """The code of the authentication app (the page also offers the security keys)."""
+    stage = stages.pending(request)
+    if stage is None:
+        return redirect("account_login")
+    user = stage.login.user
+    app = two_factor.confirmed_app(user)
+    form = TOTPCodeForm(request.POST or None)
+    if request.method == "POST" and app is not None and form.is_valid():
+        code = form.cleaned_data["code"]
+        if _throttled(request, user):
+            form.add_error(None, TOO_MANY)
+        elif app.verify_token(code):
+            return stages.complete(stage, app)
+        else:
+            _failed(request, user, "totp")
+            form.add_error("code", _out_of_sync_or_invalid(app, code))
+    return render(
+        request,
+        "accounts/login/two_factor.html",
+        {
+            "form": form,
+            "has_app": app is not None,
+            "has_keys": two_factor.method_count(user) > (app is not None),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _out_of_sync_or_invalid(app: AuthenticatorApp, code: str) -> str:
+    if app.is_out_of_sync(code):
+        return _(
+            "Invalid code: your device's clock seems to be out of sync. Check that its time is "
+            "set automatically, then try again (see the Help page, TOTP trouble)."
+        )
+    return _("Invalid TOTP code.")
+
+
+@never_cache
+@login_not_required
+@sensitive_post_parameters("code")
+def recovery_code(request: HttpRequest) -> HttpResponse:
+    """Log in with one of the account's one-time recovery codes."""
+    stage = stages.pending(request)
+    if stage is None:
+        return redirect("account_login")
+    user = stage.login.user
+    device = RecoveryCodes.objects.filter(user=user).first()
+    form = RecoveryCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _throttled(request, user):
+            form.add_error(None, TOO_MANY)
+        elif device is not None and device.verify_token(form.cleaned_data["code"]):
+            two_factor.recovery_code_used(device, request=request)
+            return stages.complete(stage, device)
+        else:
+            _failed(request, user, "recovery_code")
+            form.add_error("code", _("Invalid recovery code."))
+    return render(
+        request,
+        "accounts/login/recovery_code.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
