@@ -7,6 +7,7 @@ the first match (so ``/account/signup/`` is taken over before the include).
 """
 
 from allauth.account import views as allauth_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +15,9 @@ from accounts.urls import webauthn_patterns
 from accounts.views.login import RegisterView
 
 register = RegisterView.as_view()
+# Staff log in through allauth (rate limits, the second-factor stage); OTPAdminSite then
+# admits only sessions that passed a second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
