@@ -136,12 +136,25 @@ def create_api_token(
 
 @transaction.atomic
 def delete_api_token(
-    row: ApiToken, *, request: HttpRequest | None = None, leaked: bool = False
+    row: ApiToken,
+    *,
+    request: HttpRequest | None = None,
+    leaked: bool = False,
+    **details: str,
 ) -> None:
+    """Delete a token; ``leaked`` records it as revoked because it was found public (with
+    ``details`` such as where it was found)."""
     user = row.user
     tag = EventTag.API_TOKEN_REMOVED_LEAK if leaked else EventTag.API_TOKEN_REMOVED
     if user is not None:
-        events.record(user, tag, request=request, description=row.description, token_id=str(row.id))
+        events.record(
+            user,
+            tag,
+            request=request,
+            description=row.description,
+            token_id=str(row.id),
+            **details,
+        )
     row.delete()
 
 

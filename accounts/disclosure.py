@@ -1,0 +1,240 @@
+"""Leaked-token reports: secret scanners tell us where they found our API tokens in public.
+
+A reporter (GitHub secret scanning, deps.dev) POSTs a JSON list of records, signed with an
+ECDSA P-256 key it publishes in a keys document (GitHub's format). A report is accepted only
+if its signature verifies against that document; each well-formed record is then handled by a
+task: a token that is still live is revoked and its owner told where it was found.
+
+Tokens never reach a log: only a token's public identifier (its ``ApiToken`` id) is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import http.client
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import translation
+
+from . import mail, services, tasks, tokens
+
+logger = logging.getLogger(__name__)
+
+NOTICE = "token-compromised-leak"
+RECORD_TYPE = "pypi_api_token"
+KEYS_CACHE_SECONDS = 30 * 60
+KEYS_TIMEOUT_SECONDS = 5.0
+# An unknown key identifier makes us fetch the keys again (reporters rotate keys), but anyone
+# can send one: at most one such refetch per reporter in this many seconds.
+REFETCH_INTERVAL_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A secret scanner we accept reports from; ``code`` keys ``TOKEN_DISCLOSURE_KEYS``."""
+
+    code: str
+    name: str
+    key_id_header: str
+    signature_header: str
+
+    @property
+    def keys_url(self) -> str:
+        return settings.TOKEN_DISCLOSURE_KEYS.get(self.code, "")
+
+
+REPORTERS = (
+    Reporter("github", "GitHub", "GITHUB-PUBLIC-KEY-IDENTIFIER", "GITHUB-PUBLIC-KEY-SIGNATURE"),
+    Reporter("depsdev", "deps.dev", "GOSST-PUBLIC-KEY-IDENTIFIER", "GOSST-PUBLIC-KEY-SIGNATURE"),
+)
+_BY_CODE = {reporter.code: reporter for reporter in REPORTERS}
+
+
+class InvalidReport(Exception):
+    """The report is unsigned, wrongly signed or malformed: the reporter must not resend it."""
+
+
+class KeysUnavailable(Exception):
+    """The reporter's keys could not be fetched: the report can be neither trusted nor refused."""
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One well-formed record of a report."""
+
+    token: str
+    public_url: str
+
+
+def reporter_for(headers: Mapping[str, str]) -> Reporter | None:
+    """The enabled reporter whose key identifier header the request carries, if any."""
+    for reporter in REPORTERS:
+        if reporter.key_id_header in headers and reporter.keys_url:
+            return reporter
+    return None
+
+
+def accept_report(
+    reporter: Reporter, body: bytes, *, key_id: str | None, signature: str | None
+) -> int:
+    """Verify a report and queue its well-formed records; returns how many were queued.
+
+    Raises InvalidReport (answer 400) or KeysUnavailable (answer 503, the reporter retries).
+    """
+    verify_signature(reporter, body, key_id=key_id, signature=signature)
+    disclosures = parse_records(body)
+    for disclosure in disclosures:
+        kwargs = {
+            "token": disclosure.token,
+            "public_url": disclosure.public_url,
+            "reporter": reporter.code,
+        }
+        # kwargsrepr keeps the token out of Celery's logs and monitoring events.
+        shown = {**kwargs, "token": "<redacted>"}
+        transaction.on_commit(
+            lambda kwargs=kwargs, shown=shown: tasks.revoke_leaked_token.apply_async(
+                kwargs=kwargs, kwargsrepr=repr(shown)
+            )
+        )
+    return len(disclosures)
+
+
+def verify_signature(
+    reporter: Reporter, body: bytes, *, key_id: str | None, signature: str | None
+) -> None:
+    """Return only if ``signature`` is the reporter's key ``key_id`` signing ``body``."""
+    if not key_id or not signature:
+        raise InvalidReport("missing key identifier or signature")
+    pem = _public_key(reporter, key_id)
+    if pem is None:
+        raise InvalidReport("unknown key identifier")
+    try:
+        der = base64.b64decode(signature, validate=True)
+        key = load_pem_public_key(pem.encode("ascii"))
+        if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+            raise InvalidReport("not an ECDSA P-256 key")
+        key.verify(der, body, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, binascii.Error, ValueError, TypeError) as exc:
+        # TypeError: cryptography's answer to some unsupported key encodings.
+        raise InvalidReport("bad signature") from exc
+
+
+def parse_records(body: bytes) -> list[Disclosure]:
+    """The well-formed records of a report; malformed records are dropped."""
+    try:
+        records = json.loads(body)
+    except ValueError as exc:
+        raise InvalidReport("body is not JSON") from exc
+    if not isinstance(records, list):
+        raise InvalidReport("body is not a list")
+    return [d for d in map(_disclosure, records) if d is not None]
+
+
+def _disclosure(record: Any) -> Disclosure | None:
+    if not isinstance(record, dict) or record.get("type") != RECORD_TYPE:
+        return None
+    token, public_url = record.get("token"), record.get("url")
+    if not isinstance(token, str) or not token or not isinstance(public_url, str):
+        return None
+    return Disclosure(token=token, public_url=public_url)
+
+
+@transaction.atomic
+def revoke_leaked_token(token: str, *, public_url: str, reporter: str) -> bool:
+    """Revoke ``token`` if it is live and mail its owner where it was found.
+
+    Returns False, changing nothing, for anything that is not a live token of ours.
+    """
+    presented = tokens.find(token)
+    if presented is None:
+        return False
+    row = presented.row
+    user = row.user
+    context = {
+        "token_name": row.description,
+        "token_id": str(row.id),
+        "public_url": public_url,
+        "reporter": _BY_CODE[reporter].name if reporter in _BY_CODE else reporter,
+    }
+    services.delete_api_token(row, leaked=True, public_url=public_url, reporter=context["reporter"])
+    if user is not None:
+        # Like Warehouse, this notice goes out even to an unverified primary address; in the
+        # site's language, not the one the reporter's request happened to ask for.
+        with translation.override(settings.LANGUAGE_CODE):
+            mail.send_notice(user, NOTICE, context, allow_unverified=True)
+    logger.info("Revoked API token %s reported public by %s", context["token_id"], reporter)
+    return True
+
+
+def _public_key(reporter: Reporter, key_id: str) -> str | None:
+    """The PEM of the reporter's key ``key_id``, from the cache or (once) the keys document."""
+    url = reporter.keys_url
+    cache_key = f"token-disclosure:keys:{reporter.code}"
+    cached = cache.get(cache_key)
+    if cached is not None and cached["url"] == url:
+        if key_id in cached["keys"]:
+            return cached["keys"][key_id]
+        if not cache.add(f"{cache_key}:refetched", True, REFETCH_INTERVAL_SECONDS):
+            return None
+    keys = _fetch_keys(url)
+    cache.set(cache_key, {"url": url, "keys": keys}, KEYS_CACHE_SECONDS)
+    return keys.get(key_id)
+
+
+def _fetch_keys(url: str) -> dict[str, str]:
+    """Key identifier → PEM, from a keys document in GitHub's format."""
+    request = urllib.request.Request(  # noqa: S310 - an operator-configured http(s) URL
+        url, headers={"Accept": "application/json", "User-Agent": _user_agent()}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=KEYS_TIMEOUT_SECONDS) as response:  # noqa: S310
+            document = json.loads(response.read())
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        # Refused, timed out, non-2xx, truncated, not JSON, misconfigured URL.
+        _warn(url, _describe(exc))
+        raise KeysUnavailable(url) from exc
+    entries = document.get("public_keys") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        _warn(url, "no public_keys list")
+        raise KeysUnavailable(url)
+    return {
+        entry["key_identifier"]: entry["key"]
+        for entry in entries
+        if isinstance(entry, dict)
+        and isinstance(entry.get("key_identifier"), str)
+        and isinstance(entry.get("key"), str)
+    }
+
+
+def _user_agent() -> str:
+    agent = f"{settings.SITE_NAME} token leak reports ({settings.SITE_URL})"
+    # Header values go out as Latin-1; a site name outside ASCII must not break the fetch.
+    return agent.encode("ascii", "replace").decode("ascii")
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _warn(url: str, reason: str) -> None:
+    host = urlsplit(url).hostname or url
+    logger.warning("Fetching token leak reporter keys from %s failed (%s)", host, reason)
