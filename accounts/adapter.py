@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -49,6 +50,11 @@ class AccountAdapter(DefaultAccountAdapter):
             events.record(user, EventTag.ACCOUNT_CREATE, request=request)
         return user
 
+    def can_delete_email(self, email_address: EmailAddress) -> bool:
+        # The primary address gets the notices and the password resets: another address must
+        # be made primary first (allauth would let the last one go when logins use usernames).
+        return not email_address.primary and super().can_delete_email(email_address)
+
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"
 
@@ -89,6 +95,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def _user_for(credentials: dict[str, Any]) -> User | None:
         login = credentials.get("username") or credentials.get("email") or ""
         return User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # Failed logins count per account, whether it is named by username or by address
+        # (allauth keys them by the text typed, which gives each spelling its own 10 tries).
+        user = self._user_for(credentials)
+        if user is None:
+            return super()._get_login_attempts_cache_key(request, **credentials)
+        return f"user:{user.pk}"
 
     def _disabled_password(self, credentials: dict[str, Any]) -> bool:
         """A password disabled as breached: the login says so until it is reset."""

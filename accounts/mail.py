@@ -14,7 +14,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 from . import events
 from .events import EventTag
@@ -22,12 +23,17 @@ from .models import User
 
 
 def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, text, html) of notice ``name``."""
+    """(subject, text, html) of notice ``name``; only the HTML part is HTML-escaped."""
     full = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"email/{name}/subject.txt", full).split())
-    text = render_to_string(f"email/{name}/body.txt", full)
+    subject = " ".join(_plain(f"email/{name}/subject.txt", full).split())
+    text = _plain(f"email/{name}/body.txt", full)
     html = render_to_string(f"email/{name}/body.html", full)
     return subject, text, html
+
+
+def _plain(template_name: str, context: dict[str, Any]) -> str:
+    # A name like "O'Brien" must not reach a plain-text mail as "O&#x27;Brien".
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def recipients(user: User, *, allow_unverified: bool = False) -> list[str]:

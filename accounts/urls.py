@@ -9,10 +9,14 @@ app_name = "accounts"
 urlpatterns = [
     path("_/secrets/disclose-token", disclosure.disclose_token, name="disclose-token"),
     path("_/github/disclose-token", disclosure.disclose_token),
+    # Resolved before allauth's own view at this address (pypi_site/urls.py), by username too.
+    path("account/reset-password/", login.PasswordResetView.as_view(), name="reset-password"),
     path("account/two-factor/", login.second_factor, name="two-factor"),
     path("account/two-factor/recovery-code/", login.recovery_code, name="recovery-code"),
     path("account/confirm-password/", confirm.confirm_password, name="confirm-password"),
     path("manage/account/", manage.overview, name="manage"),
+    # Resolved before allauth's own view at this address (pypi_site/urls.py).
+    path("manage/account/email/", manage.emails, name="emails"),
     path("manage/account/history/", manage.security_history, name="history"),
     path("manage/account/delete/", manage.delete_account, name="delete"),
     path("manage/account/two-factor/", two_factor.overview, name="two-factor-manage"),

@@ -18,9 +18,7 @@ def sole_owned_projects(user: User) -> list[Project]:
     owned = Role.objects.filter(user=user, role_name=RoleName.OWNER).values("project_id")
     return list(
         Project.objects.filter(pk__in=owned)
-        .annotate(
-            owners=Count("roles", filter=Q(roles__role_name=RoleName.OWNER), distinct=True)
-        )
+        .annotate(owners=Count("roles", filter=Q(roles__role_name=RoleName.OWNER), distinct=True))
         .filter(owners=1)
         .order_by("normalized_name")
     )

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.models import EmailAddress
 from django import forms
+from django.core.validators import validate_email
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..models import User
@@ -52,3 +56,39 @@ class DeleteAccountForm(ConfirmPasswordForm):
                 code="mismatch",
             )
         return value
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """A password reset asked for by username or by e-mail address.
+
+    The answer is the same whether or not an account matches (allauth's enumeration
+    prevention). For a username the link goes to the account's primary address, which also
+    keys the daily limit, so both ways of naming an account share it.
+    """
+
+    email = forms.CharField(
+        label=_("Username or email address"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+
+    def clean_email(self) -> str:
+        entered = self.cleaned_data["email"].strip()
+        if "@" in entered:
+            validate_email(entered)
+            self.cleaned_data["email"] = entered
+            return super().clean_email()
+        address = (
+            EmailAddress.objects.filter(
+                user__username__iexact=entered, user__is_active=True, primary=True
+            )
+            .select_related("user")
+            .first()
+        )
+        self.users = [address.user] if address else []
+        return address.email if address else entered.lower()
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        if not self.users and "@" not in self.cleaned_data["email"]:
+            return self.cleaned_data["email"]  # an unknown username: nowhere to write to
+        return super().save(request, **kwargs)

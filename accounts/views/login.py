@@ -1,7 +1,8 @@
-"""Registration and the second step of logging in."""
+"""Registration, the second step of logging in, and asking for a password reset."""
 
 from __future__ import annotations
 
+from allauth.account.views import PasswordResetView as AllauthPasswordResetView
 from allauth.account.views import SignupView
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -14,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from .. import events, ratelimit, stages, two_factor
 from ..client import client_ip
 from ..events import EventTag
+from ..forms.account import ResetPasswordForm
 from ..forms.two_factor import RecoveryCodeForm, TOTPCodeForm
 from ..models import AuthenticatorApp, RecoveryCodes, User
 
@@ -23,6 +25,12 @@ class RegisterView(SignupView):
         if form.is_bot:  # the honeypot was filled in: no account, nothing said
             return redirect("/")
         return super().form_valid(form)
+
+
+class PasswordResetView(AllauthPasswordResetView):
+    """``/account/reset-password/``: by username or e-mail address."""
+
+    form_class = ResetPasswordForm
 
 
 def _throttled(request: HttpRequest, user: User) -> bool:

@@ -3,6 +3,7 @@ account deletion."""
 
 from __future__ import annotations
 
+from allauth.account import views as allauth_views
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -41,6 +42,11 @@ def overview(request: HttpRequest) -> HttpResponse:
             "events": user.events.all()[:10],
         },
     )
+
+
+# allauth's page for adding, removing, verifying and choosing the primary address. Where the
+# account's mail and password resets go is sensitive: it needs a recent password too.
+emails = sudo_required(allauth_views.email)
 
 
 @login_required
