@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import exceptions
 from django_otp_webauthn.helpers import WebAuthnHelper as BaseHelper
@@ -35,6 +37,8 @@ class WebAuthnHelper(BaseHelper):
     def register_complete(self, user: Any, state: dict, data: dict) -> Any:
         device = super().register_complete(user, state, data)
         two_factor.security_key_added(device, request=self.request)
+        # Shown on the page the browser goes to next (static/js/security-key-done.js).
+        messages.success(self.request, _("Security key “%(name)s” added.") % {"name": device.name})
         return device
 
 

@@ -7,6 +7,7 @@ from .views import files, json_api, public, simple, xmlrpc
 
 app_name = "packages"
 urlpatterns = [
+    path("", public.home, name="home"),
     path("legacy/", upload.legacy_upload, name="upload"),
     path("legacy", upload.moved_legacy),
     path("simple/", api(simple.simple_index), name="simple-index"),

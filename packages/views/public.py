@@ -1,4 +1,4 @@
-"""The public project and release pages."""
+"""The public pages: the home page, project and release pages."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_version
 
+from .. import selectors
 from ..json_api import release_urls
 from ..models import DependencyKind, LifecycleStatus, Project, Release, Role, RoleName
 from ..names import normalize_name
@@ -46,6 +47,16 @@ def _context(request: HttpRequest, project: Project, release: Release) -> dict[s
         ],
         "classifiers": sorted(c.classifier for c in release.classifiers.all()),
     }
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """``/``: how to install from this index, what it holds, and what was released last."""
+    return render(
+        request,
+        "packages/home.html",
+        {"stats": selectors.site_statistics(), "newest": selectors.newest_releases()},
+    )
 
 
 @require_safe

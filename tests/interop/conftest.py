@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .site import Site, running_site
+from .site import Site, no_server_errors, running_site
 
 
 @pytest.fixture(scope="session")
@@ -31,14 +31,4 @@ def token(site: Site, publisher: str) -> str:
     return site.token(publisher)
 
 
-@pytest.fixture(autouse=True)
-def _no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A test whose clients got a 5xx from the site fails, whatever the client made of it."""
-    if "site" not in request.fixturenames:
-        yield
-        return
-    running: Site = request.getfixturevalue("site")
-    access, server = running.log_mark(), running.server_log.stat().st_size
-    yield
-    errors = [r for r in running.requests(since=access) if r.status >= 500]
-    assert not errors, f"the site failed: {errors}\n{running.server_log_tail(since=server)}"
+__all__ = ["no_server_errors"]  # autouse: a 5xx from the site fails the test

@@ -18,11 +18,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -193,20 +195,30 @@ def database(worker: str) -> Iterator[str | None]:
             )
 
 
-def site_env(root: Path, port: int, database_url: str | None) -> dict[str, str]:
+def site_env(
+    root: Path,
+    port: int,
+    database_url: str | None,
+    *,
+    host: str = "127.0.0.1",
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The site's whole environment; ``host`` names it in ``SITE_URL`` (the server still
+    listens on 127.0.0.1), ``extra`` adds or overrides settings variables."""
     env = {key: os.environ[key] for key in _INHERITED if key in os.environ}
     var_dir = root / "var"
     env.update(
         DJANGO_SETTINGS_MODULE="pypi_site.settings.base",
         VAR_DIR=str(var_dir),
         FILES_ROOT=str(var_dir / "files"),
-        SITE_URL=f"http://127.0.0.1:{port}",
+        SITE_URL=f"http://{host}:{port}",
         PORT=str(port),
         SECRET_KEY=secrets.token_urlsafe(50),
         PYTHONUNBUFFERED="1",
     )
     if database_url:
         env["DATABASE_URL"] = database_url
+    env.update(extra or {})
     return env
 
 
@@ -236,11 +248,21 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_site(root: Path, worker: str) -> Iterator[Site]:
-    """Migrate a fresh database, collect static files, serve with two gunicorn workers."""
+def running_site(
+    root: Path,
+    worker: str,
+    *,
+    host: str = "127.0.0.1",
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Site]:
+    """Migrate a fresh database, collect static files, serve with two gunicorn workers.
+
+    ``host`` and ``extra_env`` go to ``site_env``: the browser suite names the site
+    ``localhost`` (WebAuthn wants a domain) and shortens the password re-confirmation window.
+    """
     port = free_port()
     with database(worker) as database_url:
-        env = site_env(root, port, database_url)
+        env = site_env(root, port, database_url, host=host, extra=extra_env)
         # The temp dir an operator would point VAR_DIR at; the settings only create it when
         # they have to generate a secret key.
         Path(env["VAR_DIR"]).mkdir()
@@ -297,3 +319,18 @@ def running_site(root: Path, worker: str) -> Iterator[Site]:
             yield site
         finally:
             _stop(server)
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test during which the site answered a 5xx fails, whatever the client made of it.
+
+    Autouse in the suites that import it into their conftest (interop, browser)."""
+    if "site" not in request.fixturenames:
+        yield
+        return
+    running: Site = request.getfixturevalue("site")
+    access, server = running.log_mark(), running.server_log.stat().st_size
+    yield
+    errors = [r for r in running.requests(since=access) if r.status >= 500]
+    assert not errors, f"the site failed: {errors}\n{running.server_log_tail(since=server)}"

@@ -741,3 +741,9 @@ def test_logout_needs_a_post(client, member):
     client.post("/account/logout/")
     assert "_auth_user_id" not in client.session
     assert client.get("/manage/account/").status_code == 302
+
+
+def test_login_page_offers_one_password_reset_link_tied_to_the_password(client):
+    body = client.get("/account/login/").content.decode()
+    assert body.count('href="/account/reset-password/"') == 1
+    assert 'aria-describedby="id_password_helptext"' in body

@@ -268,13 +268,33 @@ def test_history_lists_the_accounts_events(member_client, member):
     response = member_client.get("/manage/account/history/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<code>account:login:failure</code>" in body
+    assert (
+        '<strong>Login failed</strong> <code class="muted event-tag">account:login:failure</code>'
+        in body
+    )
     assert "reason: password" in body
     assert "203.0.113.77" in body
     assert "Curious Browser/9" in body
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d', body)
     assert "10.9.9.9" not in body
     assert [e.user for e in response.context["page"].object_list] == [member] * 2
+
+
+def test_history_writes_details_in_words(member_client, member):
+    UserEvent.objects.create(
+        user=member,
+        tag=EventTag.EMAIL_SENT,
+        additional={"notice": "password-changed", "to": ["ann@example.com", "a@example.org"]},
+    )
+    UserEvent.objects.create(
+        user=member, tag="account:future:thing", additional={"made_with_2fa": True, "gone": None}
+    )
+    body = member_client.get("/manage/account/history/").content.decode()
+    assert "to: ann@example.com, a@example.org" in body
+    assert "[&#x27;" not in body
+    assert "<strong>account:future:thing</strong>" in body  # an unknown tag shows as itself
+    assert "made_with_2fa: yes" in body
+    assert "gone:" not in body
 
 
 def test_history_is_newest_first_and_paginated(member_client, member):
@@ -317,7 +337,7 @@ def test_history_records_the_whole_account_life(client, member, committed):
         "account:password:change",
         "account:recovery_codes:generated",
     ):
-        assert f"<code>{tag}</code>" in history, tag
+        assert f'<code class="muted event-tag">{tag}</code>' in history, tag
 
 
 # Deleting the account ------------------------------------------------------------------------
