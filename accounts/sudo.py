@@ -23,7 +23,7 @@ SESSION_KEY = "accounts.password_confirmed_at"
 
 def confirmed_now(request: HttpRequest) -> None:
     """Record that the user just entered their password."""
-    request.session[SESSION_KEY] = int(time.time())
+    request.session[SESSION_KEY] = time.time()
 
 
 def recently_confirmed(request: HttpRequest) -> bool:

@@ -20,7 +20,7 @@ CONFIRM = "/account/confirm-password/"
 def age_confirmation(client, seconds: int) -> None:
     """Make the session's last password confirmation ``seconds`` old."""
     session = client.session
-    session[sudo.SESSION_KEY] = int(time.time()) - seconds
+    session[sudo.SESSION_KEY] = time.time() - seconds
     session.save()
 
 
