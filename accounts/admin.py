@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, User, UserEvent
+from .models import ApiToken, UniqueLogin, User, UserEvent
 
 
 @admin.register(User)
@@ -50,6 +50,24 @@ class UserEventAdmin(admin.ModelAdmin):
     list_filter = ("tag",)
     search_fields = ("user__username", "ip_address")
     readonly_fields = ("user", "tag", "time", "ip_address", "user_agent", "additional")
+
+
+@admin.register(UniqueLogin)
+class UniqueLoginAdmin(admin.ModelAdmin):
+    """Addresses accounts log in from; staff may delete a row to make that address confirm
+    again, or mark one confirmed for a user who cannot receive mail."""
+
+    list_display = ("user", "ip_address", "status", "created", "last_used")
+    list_filter = ("status",)
+    search_fields = ("user__username", "ip_address")
+    readonly_fields = (
+        "user",
+        "ip_address",
+        "created",
+        "last_used",
+        "expires",
+        "device_information",
+    )
 
 
 @admin.register(ApiToken)

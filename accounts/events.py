@@ -23,6 +23,7 @@ class EventTag(StrEnum):
     EMAIL_SENT = "account:email:sent"
     LOGIN_SUCCESS = "account:login:success"
     LOGIN_FAILURE = "account:login:failure"
+    LOGIN_DEVICE_CONFIRMED = "account:login:device_confirmed"
     PASSWORD_CHANGE = "account:password:change"
     PASSWORD_RESET = "account:password:reset"
     PASSWORD_RESET_REQUEST = "account:password:reset:request"

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
-from . import readiness
+from . import login_confirmation, readiness, two_factor
+from .models import AuthenticatorApp
 
 STAGE_KEY = "two_factor"
 
@@ -34,6 +35,16 @@ def pending(request: HttpRequest) -> TwoFactorStage | None:
 
 
 def complete(stage: TwoFactorStage, device: Device) -> HttpResponse:
-    """The second factor checked out: mark the session verified and finish logging in."""
-    stage.request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    """The second factor checked out: mark the session verified and finish logging in, unless
+    the login comes from an address the account must first confirm from its mail."""
+    request, user = stage.request, stage.login.user
+    if login_confirmation.needed(user, request, device) and login_confirmation.ask(
+        user, request, device
+    ):
+        return HttpResponseRedirect(reverse("accounts:confirm-login"))
+    login_confirmation.remember(user, request)
+    if isinstance(device, AuthenticatorApp):
+        two_factor.app_code_used(user)
+    request.session.pop(login_confirmation.SESSION_DEVICE_KEY, None)
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     return stage.exit()

@@ -106,6 +106,14 @@ def generate_recovery_codes(user: User, *, request: HttpRequest) -> list[str]:
     return codes
 
 
+def app_code_used(user: User) -> None:
+    """An app code passed the login: remind an account with no recovery codes left to make
+    some (without them a lost phone locks the account)."""
+    codes = RecoveryCodes.objects.filter(user=user).first()
+    if codes is None or codes.remaining() == 0:
+        mail.send_notice(user, "recovery-code-reminder")
+
+
 def recovery_code_used(device: RecoveryCodes, *, request: HttpRequest) -> None:
     remaining = device.remaining()
     events.record(device.user, EventTag.RECOVERY_CODES_USED, request=request, remaining=remaining)

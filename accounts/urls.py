@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/reset-password/", login.PasswordResetView.as_view(), name="reset-password"),
     path("account/two-factor/", login.second_factor, name="two-factor"),
     path("account/two-factor/recovery-code/", login.recovery_code, name="recovery-code"),
+    path("account/confirm-login/", login.confirm_login, name="confirm-login"),
     path("account/confirm-password/", confirm.confirm_password, name="confirm-password"),
     path("manage/account/", manage.overview, name="manage"),
     # Resolved before allauth's own view at this address (pypi_site/urls.py).

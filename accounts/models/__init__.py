@@ -1,5 +1,6 @@
 from .devices import AuthenticatorApp, RecoveryCode, RecoveryCodes, recovery_code_digest
 from .events import UserEvent
+from .logins import LoginStatus, UniqueLogin
 from .tokens import ApiToken
 from .user import USERNAME_MAX_LENGTH, USERNAME_PATTERN, User, username_validator
 
@@ -8,8 +9,10 @@ __all__ = [
     "USERNAME_PATTERN",
     "ApiToken",
     "AuthenticatorApp",
+    "LoginStatus",
     "RecoveryCode",
     "RecoveryCodes",
+    "UniqueLogin",
     "User",
     "UserEvent",
     "recovery_code_digest",

@@ -22,6 +22,7 @@ EVENT_LABELS = {
     "account:email:sent": _("Email sent"),
     "account:login:success": _("Logged in"),
     "account:login:failure": _("Login failed"),
+    "account:login:device_confirmed": _("New login address confirmed from email"),
     "account:password:change": _("Password changed"),
     "account:password:reset": _("Password reset"),
     "account:password:reset:request": _("Password reset requested"),

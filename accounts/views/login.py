@@ -1,18 +1,21 @@
-"""Registration, the second step of logging in, and asking for a password reset."""
+"""Registration, the second step of logging in, confirming a login from a new address, and
+asking for a password reset."""
 
 from __future__ import annotations
 
 from allauth.account.views import PasswordResetView as AllauthPasswordResetView
 from allauth.account.views import SignupView
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp.models import Device
 
-from .. import events, ratelimit, stages, two_factor
+from .. import events, login_confirmation, ratelimit, stages, two_factor
 from ..client import client_ip
 from ..events import EventTag
 from ..forms.account import ResetPasswordForm
@@ -118,3 +121,37 @@ def recovery_code(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+@never_cache
+@login_not_required
+def confirm_login(request: HttpRequest) -> HttpResponse:
+    """``/account/confirm-login/``: "check your mail" while a login waits for its link; with
+    ``?token=`` (the mailed link) a button confirms the address, so that a mail scanner
+    fetching the link confirms nothing."""
+    token = request.POST.get("token") or request.GET.get("token") or ""
+    error = None
+    if request.method == "POST":
+        try:
+            user = login_confirmation.confirm(request, token)
+        except login_confirmation.InvalidConfirmation as invalid:
+            error = str(invalid)
+        else:
+            return _finish_confirmed_login(request, user)
+    return render(
+        request,
+        "accounts/login/confirm_login.html",
+        {"token": token, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _finish_confirmed_login(request: HttpRequest, user: User) -> HttpResponse:
+    """The login waiting in this browser goes on; elsewhere the person logs in again."""
+    stage = stages.pending(request)
+    device_id = request.session.get(login_confirmation.SESSION_DEVICE_KEY)
+    device = Device.from_persistent_id(device_id) if device_id else None
+    if stage is not None and stage.login.user == user and device is not None:
+        return stages.complete(stage, device)
+    messages.success(request, _("This device is confirmed: log in again to continue."))
+    return redirect("account_login")

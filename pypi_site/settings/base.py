@@ -333,6 +333,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # --- Account security -----------------------------------------------------------------------
 # Password re-confirmation ("sudo") window for sensitive actions, in seconds.
 SUDO_WINDOW_SECONDS = env.int("SUDO_WINDOW_SECONDS", default=3600)
+# A login whose second factor can be phished (app code, recovery code) from a network address
+# the account has not confirmed waits for a link mailed to the user, valid this many seconds
+# (and not re-sent sooner). Security keys confirm their address themselves.
+LOGIN_CONFIRMATION_ENABLED = env.bool("LOGIN_CONFIRMATION_ENABLED", default=True)
+LOGIN_CONFIRMATION_WINDOW_SECONDS = env.int("LOGIN_CONFIRMATION_WINDOW_SECONDS", default=900)
 # Have I Been Pwned k-anonymity range API (off by default: no call leaves the machine).
 HIBP_ENABLED = env.bool("HIBP_ENABLED", default=False)
 HIBP_RANGE_URL = env.str("HIBP_RANGE_URL", default="https://api.pwnedpasswords.com/range/")

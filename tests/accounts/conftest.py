@@ -42,6 +42,13 @@ def log_in(
     return response
 
 
+@pytest.fixture(autouse=True)
+def _addresses_already_confirmed(settings) -> None:
+    """Logins from a new address wait for a mailed link: test_login_confirmation.py tests
+    that (turning it back on); the other account tests log in as from a known device."""
+    settings.LOGIN_CONFIRMATION_ENABLED = False
+
+
 @pytest.fixture
 def member(db: None) -> User:
     """ann: verified primary e-mail and an authenticator app with ``KEY``."""

@@ -66,6 +66,18 @@ NOTICES = [
         "The email address o'brien+new@example.com was added to your account zoe.",
     ),
     (
+        "unrecognized-login",
+        {"link": "http://x.test/l?t=1&u=2", "ip_address": "203.0.113.9", "user_agent": "A&B/1"},
+        "Confirm a login to your Python Package Index account",
+        "Browser: A&B/1",
+    ),
+    (
+        "recovery-code-reminder",
+        {},
+        "Generate recovery codes for your Python Package Index account",
+        "but the account has no recovery codes left.",
+    ),
+    (
         "account-deleted",
         {},
         "Your Python Package Index account was deleted",
@@ -81,6 +93,8 @@ NOTICE_IDS = [
     "codes-regenerated",
     "code-used",
     "email-added",
+    "unrecognized-login",
+    "recovery-code-reminder",
     "account-deleted",
 ]
 

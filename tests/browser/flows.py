@@ -23,6 +23,7 @@ from tests.interop.site import Site
 
 TOTP_STEP = 30
 ACCOUNT_PAGE = "/manage/account/"
+CONFIRM_LOGIN_PAGE = "/account/confirm-login/"
 _MAIL_SEPARATOR = "\n" + "-" * 79 + "\n"  # Django's file backend, between messages
 
 
@@ -132,10 +133,22 @@ def enter_totp_code(page: Page, account: Account) -> None:
 
 
 def log_in(page: Page, site: Site, account: Account) -> None:
-    """Password, then a code of the authentication app."""
+    """Password, then a code of the authentication app; the first login from this machine's
+    address also waits for the link the site mails (test_registration_two_factor_and_recovery_codes
+    looks at that step closely)."""
     start_login(page, site, account)
     enter_totp_code(page, account)
+    second_step = url(site, "/account/two-factor/")
+    page.wait_for_url(lambda address: address != second_step)
+    if page.url == url(site, CONFIRM_LOGIN_PAGE):
+        confirm_login(page, site, account)
     expect_account_page(page, site, account)
+
+
+def confirm_login(page: Page, site: Site, account: Account) -> None:
+    """Open the newest login-confirmation link mailed to the account and confirm."""
+    page.goto(mailed_link(site, account, CONFIRM_LOGIN_PAGE))
+    page.get_by_role("button", name="Confirm login").click()
 
 
 def log_out(page: Page, site: Site) -> None:
@@ -177,19 +190,24 @@ def mail_to(site: Site, address: str) -> list[str]:
     return bodies
 
 
-def verification_link(site: Site, account: Account, *, timeout: float = 10) -> str:
-    """The newest address-confirmation link mailed to the account.
+def verification_link(site: Site, account: Account) -> str:
+    """The newest address-confirmation link mailed to the account."""
+    return mailed_link(site, account, "/account/confirm-email/")
 
-    The mail is sent by a Celery task (run inline) once the registration has committed,
-    possibly just after the response: poll briefly.
+
+def mailed_link(site: Site, account: Account, path: str, *, timeout: float = 10) -> str:
+    """The newest link to ``path`` mailed to the account.
+
+    The mail is sent by a Celery task (run inline) once the request has committed, possibly
+    just after the response: poll briefly.
     """
-    pattern = re.compile(re.escape(url(site, "/account/confirm-email/")) + r"\S+")
+    pattern = re.compile(re.escape(url(site, path)) + r"\S+")
     deadline = time.monotonic() + timeout
     while True:
         links = [m[0] for body in mail_to(site, account.email) for m in pattern.finditer(body)]
         if links:
             return links[-1]
-        assert time.monotonic() < deadline, f"no verification link mailed to {account.email}"
+        assert time.monotonic() < deadline, f"no link to {path} mailed to {account.email}"
         time.sleep(0.2)
 
 

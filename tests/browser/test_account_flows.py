@@ -20,6 +20,7 @@ from tests.interop.site import Site
 
 from .conftest import SUDO_WINDOW_SECONDS
 from .flows import (
+    CONFIRM_LOGIN_PAGE,
     Account,
     AuthenticatorApp,
     confirm_password,
@@ -29,6 +30,7 @@ from .flows import (
     history,
     log_in,
     log_out,
+    mailed_link,
     new_account,
     operator_account,
     path_is,
@@ -95,6 +97,13 @@ def test_registration_two_factor_and_recovery_codes(page: Page, site: Site, shot
     expect(page).to_have_url(url(site, "/account/two-factor/"))
     shot("3-second-step")
     enter_totp_code(page, account)  # the next step's code: enrolment used the current one
+    # The first login with a code from this address waits for a link sent by mail.
+    expect(page).to_have_url(url(site, CONFIRM_LOGIN_PAGE))
+    expect(page.get_by_text("We have sent a link")).to_be_visible()
+    shot("3-check-your-mail")
+    page.goto(mailed_link(site, account, CONFIRM_LOGIN_PAGE))
+    shot("3-confirm-login")
+    page.get_by_role("button", name="Confirm login").click()
     expect_account_page(page, site, account)
     shot("3-logged-in")
 
@@ -144,6 +153,7 @@ def test_registration_two_factor_and_recovery_codes(page: Page, site: Site, shot
     assert has_event(rows, "account:email:verified", account.email)
     assert has_event(rows, "account:two_factor:method_added", "method: totp")
     assert has_event(rows, "account:login:failure", "reason: password")
+    assert has_event(rows, "account:login:device_confirmed")
     assert has_event(rows, "account:recovery_codes:generated")
     assert has_event(rows, "account:recovery_codes:used", "remaining: 7")
     assert has_event(rows, "account:recovery_codes:used", "remaining: 6")

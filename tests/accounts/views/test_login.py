@@ -10,10 +10,12 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts import two_factor
 from accounts.breach import breached_message
 from accounts.events import EventTag
-from accounts.models import User, UserEvent
+from accounts.models import AuthenticatorApp, RecoveryCodes, User, UserEvent
 from moderation.models import AdminFlag
 from tests.accounts.conftest import KEY, PASSWORD, code, log_in
 from tests.accounts.factories import EmailAddressFactory, UserFactory, add_totp
@@ -294,9 +296,38 @@ def test_login_with_a_second_factor_waits_for_the_code(client, member):
     assert response.status_code == 302
     assert response["Location"] == "/manage/account/"
     assert client.session["_auth_user_id"] == str(member.pk)
-    assert tags(member) == [EventTag.LOGIN_SUCCESS]
+    # ann has no recovery codes: the login reminds her to make some.
+    assert tags(member) == [EventTag.EMAIL_SENT, EventTag.LOGIN_SUCCESS]
+    assert member.events.get(tag=EventTag.EMAIL_SENT).additional["notice"] == (
+        "recovery-code-reminder"
+    )
     # The session passed 2FA: management pages open.
     assert client.get("/manage/account/token/").status_code == 200
+
+
+def test_app_login_reminds_an_account_without_recovery_codes(client, member, committed):
+    with committed():
+        log_in(client, "ann")
+    [reminder] = mail.outbox
+    assert reminder.subject == "Generate recovery codes for your Python Package Index account"
+    assert "/manage/account/recovery-codes/" in reminder.body
+
+    client.logout()
+    mail.outbox.clear()
+    codes = two_factor.generate_recovery_codes(member, request=None)
+    mail.outbox.clear()
+    with committed():
+        log_in(client, "ann", steps=1)
+    assert mail.outbox == []  # codes left: no reminder
+
+    client.logout()
+    RecoveryCodes.objects.get(user=member).codes.update(burned=timezone.now())
+    assert codes  # all used up now
+    # A minute later (the codes of this minute are spent: replay protection).
+    AuthenticatorApp.objects.filter(user=member).update(last_t=-1, drift=0)
+    with committed():
+        log_in(client, "ann")
+    assert [m.subject for m in mail.outbox] == [reminder.subject]
 
 
 def test_login_keeps_the_next_page(client, member):

@@ -277,7 +277,8 @@ def test_history_lists_the_accounts_events(member_client, member):
     assert "Curious Browser/9" in body
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d', body)
     assert "10.9.9.9" not in body
-    assert [e.user for e in response.context["page"].object_list] == [member] * 2
+    # The failure, the login and the recovery-code reminder it sent.
+    assert [e.user for e in response.context["page"].object_list] == [member] * 3
 
 
 def test_history_writes_details_in_words(member_client, member):
@@ -305,8 +306,8 @@ def test_history_is_newest_first_and_paginated(member_client, member):
     assert len(first) == 50
     assert first[0].additional == {"n": 59}
     second = list(member_client.get("/manage/account/history/?page=2").context["page"].object_list)
-    assert len(second) == 11  # the rest, and the login
-    assert second[-1].tag == EventTag.LOGIN_SUCCESS
+    assert len(second) == 12  # the rest, the login and its recovery-code reminder
+    assert {event.tag for event in second[-2:]} == {EventTag.LOGIN_SUCCESS, EventTag.EMAIL_SENT}
 
 
 def test_history_records_the_whole_account_life(client, member, committed):
