@@ -76,6 +76,23 @@ class AccountAdapter(DefaultAccountAdapter):
         ) or render_to_string("email/_from_text.html", {**full, "text": message.body})
         subject, text, to = message.subject, message.body, list(message.to)
         transaction.on_commit(lambda: send_email.delay(subject, text, html, to))
+        user = context.get("user")
+        if isinstance(user, User) and user.pk is not None:
+            # As for the site's own notices (mail.send_notice): the history lists every mail.
+            notice = template_prefix.rsplit("/", 1)[-1]
+            events.record(user, EventTag.EMAIL_SENT, notice=notice, to=to)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: User,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # allauth leaves the user out of a notification's context: send_mail needs it above.
+        super().send_notification_mail(
+            template_prefix, user, {"user": user, **(context or {})}, email
+        )
 
     def authenticate(self, request: HttpRequest, **credentials: Any) -> User | None:
         user = super().authenticate(request, **credentials)

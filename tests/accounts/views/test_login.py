@@ -82,7 +82,11 @@ def test_register_creates_an_unverified_account_logs_in_and_mails_a_link(client,
     assert client.session["_auth_user_id"] == str(user.pk)
     address = EmailAddress.objects.get(user=user)
     assert (address.email, address.primary, address.verified) == ("bea@example.com", True, False)
-    assert tags(user) == [EventTag.ACCOUNT_CREATE, EventTag.LOGIN_SUCCESS]
+    assert tags(user) == [EventTag.ACCOUNT_CREATE, EventTag.EMAIL_SENT, EventTag.LOGIN_SUCCESS]
+    assert user.events.get(tag=EventTag.EMAIL_SENT).additional == {
+        "notice": "email_confirmation_signup",
+        "to": ["bea@example.com"],
+    }
     assert UserEvent.objects.get(user=user, tag=EventTag.ACCOUNT_CREATE).ip_address == "192.0.2.5"
 
     [message] = mail.outbox
@@ -681,6 +685,13 @@ def test_password_reset_by_email_or_username(client, member, committed, entered)
     assert member.check_password(NEW_PASSWORD)
     assert EventTag.PASSWORD_RESET in tags(member)
     assert mail.outbox[-1].subject == "[Python Package Index] Password Reset"
+    # Both mails are in the security history, as every mail the site sends.
+    sent = member.events.filter(tag=EventTag.EMAIL_SENT).order_by("id")
+    assert [event.additional["notice"] for event in sent] == [
+        "password_reset_key",
+        "password_reset",
+    ]
+    assert all(event.additional["to"] == ["ann@example.com"] for event in sent)
 
     failed = client.post("/account/login/", {"login": "ann", "password": PASSWORD})
     assert form_errors(failed) == {"__all__": [BAD_LOGIN]}
