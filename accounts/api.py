@@ -2,7 +2,9 @@
 
 Authentication: a browser session that passed 2FA and confirmed the password within the
 sudo window, or HTTP Basic with the account password plus the current code of its
-authentication app in ``X-OTP-Code`` (so a script proves both factors on every call).
+authentication app in ``X-OTP-Code`` (so a script proves both factors on every call). Those
+are the factors of a web login, so an address the account has not confirmed waits for the
+mailed link as a web login does (``login_confirmation``).
 """
 
 from __future__ import annotations
@@ -11,14 +13,20 @@ from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import projects, ratelimit, readiness, services, sudo, two_factor
+from . import login_confirmation, projects, ratelimit, readiness, services, sudo, two_factor
 from .client import client_ip
 from .models import ApiToken, User
+
+UNCONFIRMED_ADDRESS = _(
+    "This account has not been used from this address before. We have emailed a link: open "
+    "it from this address, then try again."
+)
 
 
 class PasswordAndCodeAuthentication(authentication.BasicAuthentication):
@@ -35,15 +43,20 @@ class PasswordAndCodeAuthentication(authentication.BasicAuthentication):
             app = two_factor.confirmed_app(user)
             code = (request.META.get("HTTP_X_OTP_CODE", "") if request else "").strip()
             if user.is_frozen or app is None or not code or not app.verify_token(code):
-                raise exceptions.AuthenticationFailed("A valid X-OTP-Code header is required.")
+                raise exceptions.AuthenticationFailed(_("A valid X-OTP-Code header is required."))
         except exceptions.AuthenticationFailed:
             ratelimit.hit("api-auth", address, self.LIMITS)
             raise
+        if login_confirmation.needed(user, request, app) and login_confirmation.ask(
+            user, request, app
+        ):
+            # The same factors as a web login: from a new address they wait for the mail.
+            raise exceptions.PermissionDenied(UNCONFIRMED_ADDRESS)
         return user, "password+totp"
 
 
 class PublisherPermission(permissions.BasePermission):
-    message = "Two-factor authentication and a verified primary e-mail address are required."
+    message = _("Two-factor authentication and a verified primary e-mail address are required.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -77,14 +90,14 @@ class NewTokenSerializer(serializers.Serializer):
 
     def validate_description(self, value: str) -> str:
         if ApiToken.objects.filter(user=self.context["user"], description=value).exists():
-            raise serializers.ValidationError("API token name already in use")
+            raise serializers.ValidationError(_("API token name already in use"))
         return value
 
     def validate_project(self, value: str) -> Any:
         from_name = {p.normalized_name: p for p in projects.projects_of(self.context["user"])}
         from_name.update({p.name: p for p in from_name.values()})
         if value not in from_name:
-            raise serializers.ValidationError("You have no role on this project.")
+            raise serializers.ValidationError(_("You have no role on this project."))
         return from_name[value]
 
 

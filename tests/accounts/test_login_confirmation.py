@@ -13,6 +13,7 @@ from accounts.events import EventTag
 from accounts.models import LoginStatus, UniqueLogin, User, UserEvent
 from tests.accounts.conftest import KEY, PASSWORD, code
 from tests.accounts.factories import EmailAddressFactory, UserFactory, add_totp
+from tests.uploads import basic_auth
 
 CONFIRM = "/account/confirm-login/"
 HOME = "10.0.0.1"
@@ -212,3 +213,24 @@ def test_an_unverified_address_still_gets_the_link(client, db, committed):
         response = start_login(client)
     assert response["Location"] == CONFIRM
     assert mailed_token_message().to == ["ann@example.com"]
+
+
+def test_the_token_api_waits_for_the_link_too(client, member, committed):
+    def call(steps: int):
+        return client.get(
+            "/api/account/tokens/",
+            HTTP_AUTHORIZATION=basic_auth("ann", PASSWORD),
+            HTTP_X_OTP_CODE=code(KEY, steps=steps),
+            REMOTE_ADDR=HOME,
+        )
+
+    with committed():
+        refused = call(0)
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("This account has not been used from this address")
+    assert mailed_token_message().to == ["ann@example.com"]
+
+    browser = Client()
+    confirmed = browser.post(CONFIRM, {"token": mailed_token()}, REMOTE_ADDR=HOME)
+    assert confirmed["Location"] == "/account/login/"
+    assert call(1).status_code == 200
