@@ -6,11 +6,12 @@ import re
 
 import pytest
 from django.core import mail, signing
-from django.test import Client
+from django.test import Client, RequestFactory
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import login_confirmation, two_factor
 from accounts.events import EventTag
-from accounts.models import LoginStatus, UniqueLogin, User, UserEvent
+from accounts.models import AuthenticatorApp, LoginStatus, UniqueLogin, User, UserEvent
 from tests.accounts.conftest import KEY, PASSWORD, code
 from tests.accounts.factories import EmailAddressFactory, UserFactory, add_totp
 from tests.uploads import basic_auth
@@ -234,3 +235,16 @@ def test_the_token_api_waits_for_the_link_too(client, member, committed):
     confirmed = browser.post(CONFIRM, {"token": mailed_token()}, REMOTE_ADDR=HOME)
     assert confirmed["Location"] == "/account/login/"
     assert call(1).status_code == 200
+
+
+def test_a_security_key_never_waits_and_its_login_confirms_the_address(member):
+    request = RequestFactory().get("/", REMOTE_ADDR=HOME)
+    app = AuthenticatorApp.objects.get(user=member)
+    key = WebAuthnCredential(user=member, name="key")
+    assert login_confirmation.needed(member, request, app)
+    assert not login_confirmation.needed(member, request, key)
+    # What a finished login does (stages.complete): the address needs no link from then on.
+    login_confirmation.remember(member, request)
+    assert not login_confirmation.needed(member, request, app)
+    elsewhere = RequestFactory().get("/", REMOTE_ADDR=ELSEWHERE)
+    assert login_confirmation.needed(member, elsewhere, app)
