@@ -47,9 +47,7 @@ class PasswordAndCodeAuthentication(authentication.BasicAuthentication):
         except exceptions.AuthenticationFailed:
             ratelimit.hit("api-auth", address, self.LIMITS)
             raise
-        if login_confirmation.needed(user, request, app) and login_confirmation.ask(
-            user, request, app
-        ):
+        if login_confirmation.must_wait(user, request, app):
             # The same factors as a web login: from a new address they wait for the mail.
             raise exceptions.PermissionDenied(UNCONFIRMED_ADDRESS)
         return user, "password+totp"

@@ -46,8 +46,14 @@ def needed(user: User, request: HttpRequest, device: Device) -> bool:
     return ip is not None and not confirmed
 
 
+def must_wait(user: User, request: HttpRequest, device: Device) -> bool:
+    """Whether this login waits for the mailed link (mailing it unless a valid one was sent);
+    a login that cannot be asked to wait (no address to mail) does not."""
+    return needed(user, request, device) and _ask(user, request, device)
+
+
 @transaction.atomic
-def ask(user: User, request: HttpRequest, device: Device) -> bool:
+def _ask(user: User, request: HttpRequest, device: Device) -> bool:
     """Mail the confirmation link (unless one still valid was sent); False if the account has
     no address to write to, in which case the login cannot wait for one."""
     ip = client_ip(request)

@@ -38,9 +38,7 @@ def complete(stage: TwoFactorStage, device: Device) -> HttpResponse:
     """The second factor checked out: mark the session verified and finish logging in, unless
     the login comes from an address the account must first confirm from its mail."""
     request, user = stage.request, stage.login.user
-    if login_confirmation.needed(user, request, device) and login_confirmation.ask(
-        user, request, device
-    ):
+    if login_confirmation.must_wait(user, request, device):
         return HttpResponseRedirect(reverse("accounts:confirm-login"))
     login_confirmation.remember(user, request)
     if isinstance(device, AuthenticatorApp):

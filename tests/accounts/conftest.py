@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django_otp.oath import totp
 
-from accounts.models import User
+from accounts.models import User, UserEvent
 from tests.accounts.factories import EmailAddressFactory, UserFactory, add_totp
 
 PASSWORD = "correct horse battery"
@@ -40,6 +40,11 @@ def log_in(
     assert response.status_code == 302, response.context["form"].errors
     assert "_auth_user_id" in client.session
     return response
+
+
+def tags(user: User) -> list[str]:
+    """The user's security events, oldest first."""
+    return list(UserEvent.objects.filter(user=user).order_by("id").values_list("tag", flat=True))
 
 
 @pytest.fixture(autouse=True)

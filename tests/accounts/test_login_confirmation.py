@@ -11,8 +11,8 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import login_confirmation, two_factor
 from accounts.events import EventTag
-from accounts.models import AuthenticatorApp, LoginStatus, UniqueLogin, User, UserEvent
-from tests.accounts.conftest import KEY, PASSWORD, code
+from accounts.models import AuthenticatorApp, LoginStatus, UniqueLogin
+from tests.accounts.conftest import KEY, PASSWORD, code, tags
 from tests.accounts.factories import EmailAddressFactory, UserFactory, add_totp
 from tests.uploads import basic_auth
 
@@ -45,10 +45,6 @@ def mailed_token() -> str:
 
 def logged_in(client: Client) -> bool:
     return client.get("/manage/account/token/").status_code == 200
-
-
-def tags(user: User) -> list[str]:
-    return list(UserEvent.objects.filter(user=user).order_by("id").values_list("tag", flat=True))
 
 
 def test_app_login_from_a_new_address_waits_for_the_mailed_link(client, member, committed):

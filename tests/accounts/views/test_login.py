@@ -17,7 +17,7 @@ from accounts.breach import breached_message
 from accounts.events import EventTag
 from accounts.models import AuthenticatorApp, RecoveryCodes, User, UserEvent
 from moderation.models import AdminFlag
-from tests.accounts.conftest import KEY, PASSWORD, code, log_in
+from tests.accounts.conftest import KEY, PASSWORD, code, log_in, tags
 from tests.accounts.factories import EmailAddressFactory, UserFactory, add_totp
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +56,6 @@ def signup_data(**overrides: str) -> dict[str, str]:
 
 def form_errors(response) -> dict[str, list[str]]:
     return {field: list(errors) for field, errors in response.context["form"].errors.items()}
-
-
-def tags(user: User) -> list[str]:
-    return list(UserEvent.objects.filter(user=user).order_by("id").values_list("tag", flat=True))
 
 
 def link_in(body: str, path: str) -> str:

@@ -32,10 +32,6 @@ def form_errors(response) -> dict[str, list[str]]:
     return {field: list(errors) for field, errors in response.context["form"].errors.items()}
 
 
-def tags(user: User) -> list[str]:
-    return list(UserEvent.objects.filter(user=user).order_by("id").values_list("tag", flat=True))
-
-
 @pytest.mark.parametrize(
     "path",
     ["/manage/account/", "/manage/account/history/", "/manage/account/delete/", EMAILS],
