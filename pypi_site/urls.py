@@ -1,4 +1,4 @@
-"""The root URL map: each app mounts its own paths (DESIGN.md §3).
+"""The root URL map: each app mounts its own paths.
 
 allauth's views are mounted under ``/account/``; the site's own addresses for some of them
 (``/account/register/``, ``/account/reset-password/``, ``/manage/account/email/``) come after

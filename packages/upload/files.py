@@ -1,4 +1,4 @@
-"""The file part of an upload: checks 17-44 of warehouse-behaviour.md §2.3, then storage."""
+"""The file part of an upload: checks 17-44 of docs/upload.md, then storage."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One upload, end to end: Warehouse's ordered checks (warehouse-behaviour.md §2.3, from check 4)
+"""One upload, end to end: the ordered checks of docs/upload.md (from check 4)
 inside one transaction. Objects written to storage are removed again if the transaction fails,
 so a refused upload leaves no project, release, file row or stored object behind.
 """

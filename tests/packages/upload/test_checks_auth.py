@@ -1,6 +1,6 @@
 """The upload endpoint before any form is read: routing, admin switches and credentials.
 
-Checks 1-3 of warehouse-behaviour.md §2.3 (with 2a), and §2.1's routing, through HTTP.
+Checks 1-3 of docs/upload.md (with 2a), and its routing, through HTTP.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ INVALID_AUTH = (
 )
 
 
-# Routing (§2.1) -------------------------------------------------------------------------------
+# Routing (docs/upload.md, "Routing") ----------------------------------------------------------
 
 
 def test_legacy_without_slash_redirects_with_308(client):

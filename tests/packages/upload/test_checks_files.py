@@ -1,4 +1,4 @@
-"""Checks 17-44 of warehouse-behaviour.md §2.3 through HTTP: the file's name, type, size, digests,
+"""Checks 17-44 of docs/upload.md through HTTP: the file's name, type, size, digests,
 uniqueness, release and contents, and the per-file and per-project size limits.
 
 One representative case per check: the archive, filename and platform modules have their own
@@ -315,7 +315,7 @@ def test_unparsable_sdist_filename(refused, token):
 
 
 def test_reason_phrase_replaces_what_latin_1_cannot_say(client, publisher, token):
-    """The body keeps the message; the status line carries it in ISO-8859-1 (§2.1)."""
+    """The body keeps the message; the status line carries it in ISO-8859-1 (docs/upload.md)."""
     filename = "sämple→1.0.tar.gz"
     before = snapshot()
     response = renamed(uploads.sdist_upload(), filename).post(client, token)

@@ -1,4 +1,4 @@
-"""Checks 4-16 of warehouse-behaviour.md §2.3 through HTTP: the form, the metadata, creating the
+"""Checks 4-16 of docs/upload.md through HTTP: the form, the metadata, creating the
 project, the permission to upload, the uploader's readiness and the description.
 
 Every refusal is asserted with its status and exact message, and shown to leave nothing behind.
