@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from .apiheaders import language_independent as api
 from .feeds import PackagesFeed, ProjectReleasesFeed, UpdatesFeed
 from .upload import views as upload
-from .views import files, json_api, public, simple, xmlrpc
+from .views import files, json_api, profiles, public, simple, xmlrpc
 
 app_name = "packages"
 urlpatterns = [
@@ -29,4 +29,5 @@ urlpatterns = [
     path("rss/project/<str:name>/releases.xml", api(ProjectReleasesFeed()), name="rss-project"),
     path("project/<str:name>/", public.project_detail, name="project"),
     path("project/<str:name>/<str:version>/", public.release_detail, name="release"),
+    path("user/<str:username>/", profiles.user_profile, name="profile"),
 ]
