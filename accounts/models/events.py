@@ -9,41 +9,53 @@ from django.utils.translation import gettext_lazy as _
 
 from .user import User
 
-# What the security history calls each event (``accounts.events.EventTag`` holds the tags).
-EVENT_LABELS = {
-    "account:create": _("Account created"),
-    "account:api_token:added": _("API token added"),
-    "account:api_token:removed": _("API token removed"),
-    "account:api_token:removed_leak": _("API token revoked: found in public"),
-    "account:email:add": _("Email address added"),
-    "account:email:remove": _("Email address removed"),
-    "account:email:primary:change": _("Primary email address changed"),
-    "account:email:verified": _("Email address verified"),
-    "account:email:sent": _("Email sent"),
-    "account:login:success": _("Logged in"),
-    "account:login:failure": _("Login failed"),
-    "account:login:device_confirmed": _("New login address confirmed from email"),
-    "account:password:change": _("Password changed"),
-    "account:password:reset": _("Password reset"),
-    "account:password:reset:request": _("Password reset requested"),
-    "account:password:disabled": _("Password disabled"),
-    "account:two_factor:method_added": _("Two-factor method added"),
-    "account:two_factor:method_removed": _("Two-factor method removed"),
-    "account:recovery_codes:generated": _("Recovery codes generated"),
-    "account:recovery_codes:regenerated": _("Recovery codes regenerated"),
-    "account:recovery_codes:used": _("Recovery code used"),
-    "account:reauthenticate:failure": _("Password confirmation failed"),
-    "account:delete": _("Account deleted"),
-    "account:role:add": _("Role added to a project"),
-    "account:role:invite": _("Invited to a project"),
-}
+
+class EventTag(models.TextChoices):
+    """Every event of the security history: the tag stored, and what the history calls it."""
+
+    ACCOUNT_CREATE = "account:create", _("Account created")
+    API_TOKEN_ADDED = "account:api_token:added", _("API token added")
+    API_TOKEN_REMOVED = "account:api_token:removed", _("API token removed")
+    API_TOKEN_REMOVED_LEAK = (
+        "account:api_token:removed_leak",
+        _("API token revoked: found in public"),
+    )
+    EMAIL_ADD = "account:email:add", _("Email address added")
+    EMAIL_REMOVE = "account:email:remove", _("Email address removed")
+    EMAIL_PRIMARY_CHANGE = "account:email:primary:change", _("Primary email address changed")
+    EMAIL_VERIFIED = "account:email:verified", _("Email address verified")
+    EMAIL_SENT = "account:email:sent", _("Email sent")
+    LOGIN_SUCCESS = "account:login:success", _("Logged in")
+    LOGIN_FAILURE = "account:login:failure", _("Login failed")
+    LOGIN_DEVICE_CONFIRMED = (
+        "account:login:device_confirmed",
+        _("New login address confirmed from email"),
+    )
+    PASSWORD_CHANGE = "account:password:change", _("Password changed")
+    PASSWORD_RESET = "account:password:reset", _("Password reset")
+    PASSWORD_RESET_REQUEST = "account:password:reset:request", _("Password reset requested")
+    PASSWORD_DISABLED = "account:password:disabled", _("Password disabled")
+    TWO_FACTOR_METHOD_ADDED = "account:two_factor:method_added", _("Two-factor method added")
+    TWO_FACTOR_METHOD_REMOVED = "account:two_factor:method_removed", _("Two-factor method removed")
+    RECOVERY_CODES_GENERATED = "account:recovery_codes:generated", _("Recovery codes generated")
+    RECOVERY_CODES_REGENERATED = (
+        "account:recovery_codes:regenerated",
+        _("Recovery codes regenerated"),
+    )
+    RECOVERY_CODES_USED = "account:recovery_codes:used", _("Recovery code used")
+    REAUTHENTICATE_FAILURE = "account:reauthenticate:failure", _("Password confirmation failed")
+    ACCOUNT_DELETE = "account:delete", _("Account deleted")
+    ACCOUNT_FROZEN = "account:frozen", _("Account frozen by an administrator")
+    ACCOUNT_UNFROZEN = "account:unfrozen", _("Account unfrozen by an administrator")
+    ROLE_ADD = "account:role:add", _("Role added to a project")
+    ROLE_INVITE = "account:role:invite", _("Invited to a project")
 
 
 class UserEvent(models.Model):
     """One line of a user's security history."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="events")
-    tag = models.CharField(max_length=100)
+    tag = models.CharField(max_length=100, choices=EventTag.choices)
     time = models.DateTimeField(auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True)
@@ -59,7 +71,7 @@ class UserEvent(models.Model):
     @property
     def label(self) -> str:
         """The event in words (the tag itself for one this version does not know)."""
-        return str(EVENT_LABELS.get(self.tag, self.tag))
+        return str(self.get_tag_display())
 
     @property
     def details(self) -> list[tuple[str, str]]:
