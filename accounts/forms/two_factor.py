@@ -3,6 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..models import AuthenticatorApp
+
+OUT_OF_SYNC = _(
+    "Invalid code: your device's clock seems to be out of sync. Check that its time is "
+    "set automatically, then try again (see the Help page, TOTP trouble)."
+)
+
 
 class TOTPCodeForm(forms.Form):
     code = forms.CharField(
@@ -25,6 +32,12 @@ class TOTPCodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError(_("The code is 6 digits."), code="invalid")
         return code
+
+    def reject(self, app: AuthenticatorApp) -> None:
+        """Refuse the code ``app`` did not accept, saying so when it is a code of that app for
+        a clock far from ours."""
+        code = self.cleaned_data["code"]
+        self.add_error("code", OUT_OF_SYNC if app.is_out_of_sync(code) else _("Invalid TOTP code."))
 
 
 class RecoveryCodeForm(forms.Form):

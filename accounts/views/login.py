@@ -20,7 +20,7 @@ from ..client import client_ip
 from ..events import EventTag
 from ..forms.account import ResetPasswordForm
 from ..forms.two_factor import RecoveryCodeForm, TOTPCodeForm
-from ..models import AuthenticatorApp, RecoveryCodes, User
+from ..models import RecoveryCodes, User
 
 
 class RegisterView(SignupView):
@@ -73,7 +73,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             return stages.complete(stage, app)
         else:
             _failed(request, user, "totp")
-            form.add_error("code", _out_of_sync_or_invalid(app, code))
+            form.reject(app)
     return render(
         request,
         "accounts/login/two_factor.html",
@@ -84,15 +84,6 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-def _out_of_sync_or_invalid(app: AuthenticatorApp, code: str) -> str:
-    if app.is_out_of_sync(code):
-        return _(
-            "Invalid code: your device's clock seems to be out of sync. Check that its time is "
-            "set automatically, then try again (see the Help page, TOTP trouble)."
-        )
-    return _("Invalid TOTP code.")
 
 
 @never_cache

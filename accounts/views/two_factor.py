@@ -73,15 +73,7 @@ def totp_provision(request: HttpRequest) -> HttpResponse:
         if two_factor.confirm_app(device, code, request=request):
             messages.success(request, _("Authentication application added."))
             return redirect("accounts:two-factor-manage")
-        form.add_error(
-            "code",
-            _(
-                "Invalid code: your device's clock seems to be out of sync. Check that its time is "
-                "set automatically, then try again (see the Help page, TOTP trouble)."
-            )
-            if device.is_out_of_sync(code)
-            else _("Invalid TOTP code."),
-        )
+        form.reject(device)
     secret = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
     return render(
         request,
