@@ -38,7 +38,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "has_verified_primary": readiness.has_verified_primary_email(user),
             "has_two_factor": readiness.has_two_factor(user),
             "method_count": two_factor.method_count(user),
-            "tokens": user.api_tokens.all()[:5],
+            "token_count": user.api_tokens.count(),
             "events": user.events.all()[:10],
         },
     )

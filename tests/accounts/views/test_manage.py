@@ -61,6 +61,13 @@ def test_overview_shows_the_account(member_client, member):
     assert "Two-factor authentication is required" not in body
 
 
+def test_overview_counts_every_token(member_client, member, make_token):
+    for _ in range(7):
+        make_token(member)
+    body = member_client.get("/manage/account/").content.decode()
+    assert "7 tokens." in body
+
+
 def test_overview_tells_what_is_missing(client):
     user = UserFactory(username="carl")
     EmailAddressFactory(user=user, verified=False)
