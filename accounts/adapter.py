@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pypi_site import switches
+from . import ports
 
 from . import breach, events, sudo
 from .events import EventTag
@@ -41,7 +41,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return [*super().get_login_stages(), "accounts.stages.TwoFactorStage"]
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return not switches.is_on(switches.Switch.DISALLOW_NEW_USER_REGISTRATION)
+        return not ports.is_on(ports.Switch.DISALLOW_NEW_USER_REGISTRATION)
 
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user.name = form.cleaned_data.get("name", "")

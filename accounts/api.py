@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import login_confirmation, projects, ratelimit, readiness, services, sudo, two_factor
+from . import login_confirmation, ports, ratelimit, readiness, services, sudo, two_factor
 from .client import client_ip
 from .models import ApiToken, User
 
@@ -92,7 +92,7 @@ class NewTokenSerializer(serializers.Serializer):
         return value
 
     def validate_project(self, value: str) -> Any:
-        from_name = {p.normalized_name: p for p in projects.projects_of(self.context["user"])}
+        from_name = {p.normalized_name: p for p in ports.projects_of(self.context["user"])}
         from_name.update({p.name: p for p in from_name.values()})
         if value not in from_name:
             raise serializers.ValidationError(_("You have no role on this project."))

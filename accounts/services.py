@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import caveats as cav
 from . import events, mail, tokens
-from . import projects as account_projects
+from . import ports
 from .events import EventTag
 from .models import ApiToken, AuthenticatorApp, User
 from .tasks import send_email
@@ -170,7 +170,7 @@ class SoleOwner(Exception):
 def delete_account(user: User, *, request: HttpRequest | None = None) -> None:
     """Delete ``user``; refused while it is the sole Owner of a project. Its mail goes to the
     address it had, after the deletion commits."""
-    sole = account_projects.sole_owned(user)
+    sole = ports.sole_owned(user)
     if sole:
         raise SoleOwner(sole)
     addresses = mail.recipients(user)

@@ -7,12 +7,11 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        from packages import name_policy
-        from pypi_site import switches
+        from accounts import ports as account_ports
+        from packages import ports as package_ports
 
         from . import names
         from .models import AdminFlag
 
-        switches.register(AdminFlag.objects.is_on)
-        name_policy.register(names.stdlib_refusal)
-        name_policy.register(names.prohibited_refusal)
+        account_ports.answer_switches(AdminFlag.objects.is_on)
+        package_ports.answer_name_checks(names.stdlib_refusal, names.prohibited_refusal)

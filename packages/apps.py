@@ -7,10 +7,10 @@ class PackagesConfig(AppConfig):
     verbose_name = _("Packages")
 
     def ready(self) -> None:
-        from accounts import projects
+        from accounts import ports
 
         from . import selectors
 
-        projects.register(
+        ports.answer_projects(
             projects_of=selectors.projects_of, sole_owned=selectors.sole_owned_projects
         )

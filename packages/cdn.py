@@ -14,7 +14,6 @@ import urllib.request
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +36,3 @@ def purge(keys: Iterable[str]) -> bool:
     except (urllib.error.URLError, OSError) as exc:
         logger.warning("CDN purge of %s failed: %s", " ".join(keys), exc)
         return False
-
-
-def purge_on_commit(keys: list[str]) -> None:
-    """Purge ``keys`` once the current transaction commits (never for a rolled-back one)."""
-    if not settings.CDN_PURGE_URL:
-        return
-    from .tasks import purge_cdn  # tasks import this module
-
-    transaction.on_commit(lambda: purge_cdn.delay(keys))

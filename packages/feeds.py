@@ -11,9 +11,8 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from .apiheaders import add_cors
+from .encoding import xml_safe
 from .models import Project, Release
-from .names import normalize_name
-from .xmlrpc import clean
 
 
 def _absolute(path: str) -> str:
@@ -40,7 +39,7 @@ class _ReleaseItems:
         return _absolute(f"/project/{item.project.name}/{item.version}/")
 
     def item_description(self, item: Release) -> str:
-        return clean(item.summary)
+        return xml_safe(item.summary)
 
     def item_pubdate(self, item: Release):
         return item.created
@@ -94,7 +93,7 @@ class PackagesFeed(_XmlFeed):
 
     def item_description(self, item: Project) -> str:
         latest = item.releases.installable().latest_first().first()
-        return clean(latest.summary) if latest else ""
+        return xml_safe(latest.summary) if latest else ""
 
     def item_pubdate(self, item: Project):
         return item.created
@@ -102,7 +101,7 @@ class PackagesFeed(_XmlFeed):
 
 class ProjectReleasesFeed(_ReleaseItems, _XmlFeed):
     def get_object(self, request: HttpRequest, name: str) -> Project:
-        project = Project.objects.installable().filter(normalized_name=normalize_name(name)).first()
+        project = Project.objects.installable().find_by_name(name)
         if project is None:
             raise Http404(name)
         return project

@@ -12,32 +12,15 @@ from typing import Any
 
 from django.core.cache import cache
 
+from .encoding import dumps
+from .file_dicts import FILE_FIELDS, json_api_file
 from .models import (
     DependencyKind,
     File,
-    LifecycleStatus,
     Project,
     Release,
     Role,
     RoleName,
-)
-from .simple import dumps
-from .storage import file_url
-
-_FILE_FIELDS = (
-    "filename",
-    "packagetype",
-    "python_version",
-    "comment_text",
-    "md5_digest",
-    "sha256_digest",
-    "blake2_256_digest",
-    "metadata_file_sha256_digest",
-    "size",
-    "upload_time",
-    "path",
-    "requires_python",
-    "release_id",
 )
 
 
@@ -63,44 +46,15 @@ def release_urls(release: Release) -> dict[str, str]:
     return urls
 
 
-def _file_dict(row: dict[str, Any], release: Release, base: str) -> dict[str, Any]:
-    metadata = (
-        {"sha256": row["metadata_file_sha256_digest"]}
-        if row["metadata_file_sha256_digest"]
-        else False
-    )
-    return {
-        "filename": row["filename"],
-        "packagetype": row["packagetype"],
-        "python_version": row["python_version"],
-        "has_sig": False,
-        "comment_text": row["comment_text"],
-        "md5_digest": row["md5_digest"],
-        "digests": {
-            "md5": row["md5_digest"],
-            "sha256": row["sha256_digest"],
-            "blake2b_256": row["blake2_256_digest"],
-        },
-        "core-metadata": metadata,
-        "data-dist-info-metadata": metadata,
-        "size": row["size"],
-        "downloads": -1,
-        "upload_time": row["upload_time"].strftime("%Y-%m-%dT%H:%M:%S"),
-        # Warehouse's naive-UTC ``isoformat() + "Z"``: no fraction on a whole second.
-        "upload_time_iso_8601": row["upload_time"].replace(tzinfo=None).isoformat() + "Z",
-        "url": file_url(base, row["path"]),
-        "requires_python": row["requires_python"] or None,
-        "yanked": release.yanked,
-        "yanked_reason": release.yanked_reason or None,
-    }
-
-
 def _files_by_release(releases: list[Release], base: str) -> dict[int, list[dict[str, Any]]]:
     by_id = {r.pk: r for r in releases}
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = File.objects.filter(release__in=list(by_id)).order_by("filename").values(*_FILE_FIELDS)
+    rows = File.objects.filter(release__in=list(by_id)).order_by("filename").values(*FILE_FIELDS)
     for row in rows:
-        grouped[row["release_id"]].append(_file_dict(row, by_id[row["release_id"]], base))
+        release = by_id[row["release_id"]]
+        grouped[release.pk].append(
+            json_api_file(row, base, yanked=release.yanked, yanked_reason=release.yanked_reason)
+        )
     return grouped
 
 
@@ -155,14 +109,8 @@ def _info(project: Project, release: Release) -> dict[str, Any]:
     }
 
 
-def _installable_releases(project: Project):
-    return Release.objects.filter(project=project).exclude(
-        lifecycle_status=LifecycleStatus.QUARANTINE_ENTER
-    )
-
-
 def latest_release(project: Project) -> Release | None:
-    return _installable_releases(project).with_details().latest_first().first()
+    return project.releases.installable().with_details().latest_first().first()
 
 
 def project_document(project: Project, base: str) -> bytes | None:
@@ -173,7 +121,7 @@ def project_document(project: Project, base: str) -> bytes | None:
         latest = latest_release(project)
         if latest is None:
             return None
-        releases = list(_installable_releases(project).order_by("sort_key"))
+        releases = list(project.releases.installable().order_by("sort_key"))
         files = _files_by_release(releases, base)
         body = dumps(
             {

@@ -6,14 +6,13 @@ result is cached under the project's serial, which every visible change bumps.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import datetime
 from html import escape
 
 from django.core.cache import cache
 
-from .models import File, LifecycleStatus, Project
+from .encoding import dumps
+from .file_dicts import FILE_FIELDS, Row, simple_file
+from .models import File, Project
 from .storage import file_url
 
 API_VERSION = "1.4"
@@ -21,69 +20,33 @@ TEXT_HTML = "text/html"
 V1_HTML = "application/vnd.pypi.simple.v1+html"
 V1_JSON = "application/vnd.pypi.simple.v1+json"
 CONTENT_TYPES = (TEXT_HTML, V1_HTML, V1_JSON)
+_RELEASE_FIELDS = ("release__yanked", "release__yanked_reason", "release__version")
 
 
-@dataclass(frozen=True)
-class FileRow:
-    filename: str
-    path: str
-    sha256: str
-    requires_python: str
-    size: int
-    upload_time: datetime
-    yanked: bool
-    yanked_reason: str
-    metadata_sha256: str
-    version: str
-
-
-def dumps(data: object) -> bytes:
-    """JSON as Warehouse writes it: sorted keys, compact, UTF-8, trailing newline."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return (text + "\n").encode()
-
-
-def iso_time(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def file_rows(project: Project) -> list[FileRow]:
+def file_rows(project: Project) -> list[Row]:
     """Every installable file of ``project`` in one query, by version then filename."""
-    if project.lifecycle_status == LifecycleStatus.QUARANTINE_ENTER:
-        return []
-    rows = (
-        File.objects.filter(release__project=project)
-        .exclude(release__lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
+    return list(
+        File.objects.installable()
+        .filter(release__project=project)
         .order_by("release__sort_key", "filename")
-        .values_list(
-            "filename",
-            "path",
-            "sha256_digest",
-            "requires_python",
-            "size",
-            "upload_time",
-            "release__yanked",
-            "release__yanked_reason",
-            "metadata_file_sha256_digest",
-            "release__version",
-        )
+        .values(*FILE_FIELDS, *_RELEASE_FIELDS)
     )
-    return [FileRow(*row) for row in rows]
 
 
-def _anchor(row: FileRow, base: str) -> str:
-    attrs = [f'href="{escape(file_url(base, row.path))}#sha256={row.sha256}"']
-    if row.requires_python:
-        attrs.append(f'data-requires-python="{escape(row.requires_python)}"')
-    if row.yanked:
-        attrs.append(f'data-yanked="{escape(row.yanked_reason)}"')
-    if row.metadata_sha256:
-        attrs.append(f'data-dist-info-metadata="sha256={row.metadata_sha256}"')
-        attrs.append(f'data-core-metadata="sha256={row.metadata_sha256}"')
-    return f"    <a {' '.join(attrs)}>{escape(row.filename)}</a><br />\n"
+def _anchor(row: Row, base: str) -> str:
+    attrs = [f'href="{escape(file_url(base, row["path"]))}#sha256={row["sha256_digest"]}"']
+    if row["requires_python"]:
+        attrs.append(f'data-requires-python="{escape(row["requires_python"])}"')
+    if row["release__yanked"]:
+        attrs.append(f'data-yanked="{escape(row["release__yanked_reason"])}"')
+    metadata = row["metadata_file_sha256_digest"]
+    if metadata:
+        attrs.append(f'data-dist-info-metadata="sha256={metadata}"')
+        attrs.append(f'data-core-metadata="sha256={metadata}"')
+    return f"    <a {' '.join(attrs)}>{escape(row['filename'])}</a><br />\n"
 
 
-def detail_html(project: Project, rows: list[FileRow], base: str) -> bytes:
+def detail_html(project: Project, rows: list[Row], base: str) -> bytes:
     name = escape(project.normalized_name)
     head = (
         "<!DOCTYPE html>\n<html>\n  <head>\n"
@@ -97,33 +60,23 @@ def detail_html(project: Project, rows: list[FileRow], base: str) -> bytes:
     return (head + body + tail).encode()
 
 
-def _file_json(row: FileRow, base: str) -> dict[str, object]:
-    metadata: dict[str, str] | bool = (
-        {"sha256": row.metadata_sha256} if row.metadata_sha256 else False
-    )
-    return {
-        "filename": row.filename,
-        "url": file_url(base, row.path),
-        "hashes": {"sha256": row.sha256},
-        "requires-python": row.requires_python or None,
-        "size": row.size,
-        "upload-time": iso_time(row.upload_time),
-        "yanked": (row.yanked_reason or True) if row.yanked else False,
-        "data-dist-info-metadata": metadata,
-        "core-metadata": metadata,
-        "provenance": None,
-    }
-
-
-def detail_json(project: Project, rows: list[FileRow], base: str) -> bytes:
-    versions = list(dict.fromkeys(row.version for row in rows))
+def detail_json(project: Project, rows: list[Row], base: str) -> bytes:
+    versions = list(dict.fromkeys(row["release__version"] for row in rows))
     return dumps(
         {
             "meta": {"api-version": API_VERSION, "_last-serial": project.last_serial},
             "name": project.normalized_name,
             "project-status": {"status": project.status},
             "versions": versions,
-            "files": [_file_json(row, base) for row in rows],
+            "files": [
+                simple_file(
+                    row,
+                    base,
+                    yanked=row["release__yanked"],
+                    yanked_reason=row["release__yanked_reason"],
+                )
+                for row in rows
+            ],
         }
     )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.conf import settings
+from django.db import transaction
 
 from . import cdn
 
@@ -13,3 +15,10 @@ def purge_cdn(self: Task, keys: list[str]) -> None:
     (the change is committed by then and must not fail because a CDN is down)."""
     if not cdn.purge(keys) and not self.request.is_eager:
         raise self.retry(countdown=2 ** (self.request.retries + 1))
+
+
+def purge_on_commit(keys: list[str]) -> None:
+    """Purge ``keys`` once the current transaction commits (never for a rolled-back one)."""
+    if not settings.CDN_PURGE_URL:
+        return
+    transaction.on_commit(lambda: purge_cdn.delay(keys))

@@ -7,7 +7,6 @@ bandersnatch and older tools rely on.
 
 from __future__ import annotations
 
-import re
 import xmlrpc.client
 from collections.abc import Callable
 from typing import Any
@@ -16,13 +15,12 @@ from defusedxml.common import DefusedXmlException
 from defusedxml.xmlrpc import DefusedExpatParser
 from django.db.models import Count, Q
 
+from .encoding import xml_safe
+from .file_dicts import FILE_FIELDS, xmlrpc_file
 from .models import File, JournalEntry, Project, Release, Role
-from .names import normalize_name
 from .services import journal
-from .storage import file_url
 
 CHANGELOG_LIMIT = 50_000
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class ClientError(Exception):
@@ -44,17 +42,6 @@ def parse_call(body: bytes) -> tuple[str, tuple[Any, ...]]:
     if not method:
         raise ClientError("client error; no method name")
     return method, params
-
-
-def clean(value: Any) -> Any:
-    """Strip characters XML 1.0 cannot carry, all the way down."""
-    if isinstance(value, str):
-        return _XML_ILLEGAL.sub("", value)
-    if isinstance(value, list | tuple):
-        return [clean(v) for v in value]
-    if isinstance(value, dict):
-        return {clean(k): clean(v) for k, v in value.items()}
-    return value
 
 
 def _expect(params: tuple[Any, ...], *types: type, optional: int = 0) -> None:
@@ -87,7 +74,7 @@ def list_packages() -> list[str]:
 
 
 def _project(name: str) -> Project | None:
-    return Project.objects.installable().filter(normalized_name=normalize_name(name)).first()
+    return Project.objects.installable().find_by_name(name)
 
 
 def package_releases(name: str, show_hidden: bool = False) -> list[str]:
@@ -106,47 +93,23 @@ def release_urls(name: str, version: str, *, base: str) -> list[dict[str, Any]]:
     project = _project(name)
     if project is None:
         return []
-    files = File.objects.filter(
-        release__in=Release.objects.installable().filter(project=project, version=version)
-    )
-    return [_file_dict(f, base) for f in files.order_by("filename")]
-
-
-def _file_dict(f: File, base: str) -> dict[str, Any]:
-    uploaded = f.upload_time.replace(tzinfo=None).isoformat() + "Z"
-    return {
-        "filename": f.filename,
-        "packagetype": f.packagetype,
-        "python_version": f.python_version,
-        "size": f.size,
-        "md5_digest": f.md5_digest,
-        "sha256_digest": f.sha256_digest,
-        "digests": {
-            "md5": f.md5_digest,
-            "sha256": f.sha256_digest,
-            "blake2b_256": f.blake2_256_digest,
-        },
-        "has_sig": False,
-        "upload_time": uploaded,
-        "upload_time_iso_8601": uploaded,
-        "comment_text": f.comment_text,
-        "downloads": -1,
-        "path": f.path,
-        "url": file_url(base, f.path),
-        "requires_python": f.requires_python or None,
-    }
+    files = File.objects.installable().filter(release__project=project, release__version=version)
+    return [xmlrpc_file(row, base) for row in files.order_by("filename").values(*FILE_FIELDS)]
 
 
 def package_roles(name: str) -> list[tuple[str, str]]:
-    roles = Role.objects.filter(project__normalized_name=normalize_name(name))
+    project = _project(name)
+    if project is None:
+        return []
+    roles = Role.objects.filter(project=project)
     rows = roles.order_by("-role_name", "user__username").values_list("role_name", "user__username")
     return [tuple(r) for r in rows]
 
 
 def user_packages(username: str) -> list[tuple[str, str]]:
-    rows = Role.objects.filter(user__username__iexact=username).order_by(
-        "-role_name", "project__name"
-    )
+    rows = Role.objects.filter(
+        user__username__iexact=username, project__in=Project.objects.installable()
+    ).order_by("-role_name", "project__name")
     return [tuple(r) for r in rows.values_list("role_name", "project__name")]
 
 
@@ -204,4 +167,4 @@ def dispatch(method: str, params: tuple[Any, ...], *, files_base: str) -> Any:
     except ClientError as exc:
         raise xmlrpc.client.Fault(-32602, str(exc)) from None
     kwargs = {"base": files_base} if method in NEEDS_FILES_BASE else {}
-    return clean(func(*params, **kwargs))
+    return xml_safe(func(*params, **kwargs))

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .. import projects
+from .. import ports
 from ..models import ApiToken, User
 
 USER_SCOPE = "scope:user"
@@ -34,7 +34,7 @@ class TokenForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.projects = {p.normalized_name: p for p in projects.projects_of(user)}
+        self.projects = {p.normalized_name: p for p in ports.projects_of(user)}
         self.fields["token_scope"].choices = [
             (USER_SCOPE, _("Entire account (all projects)")),
             *(

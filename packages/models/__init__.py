@@ -1,5 +1,5 @@
 from .classifier import Classifier
-from .events import ProjectEvent
+from .events import ProjectEvent, ProjectEventTag
 from .file import File, FilenameRegistry, PackageType
 from .journal import JournalEntry
 from .project import LifecycleStatus, Project
@@ -19,6 +19,7 @@ __all__ = [
     "PackageType",
     "Project",
     "ProjectEvent",
+    "ProjectEventTag",
     "Release",
     "ReleaseURL",
     "Role",

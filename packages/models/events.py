@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .project import Project
 
 
+class ProjectEventTag(models.TextChoices):
+    """Every kind of project event, with what the project history calls it."""
+
+    PROJECT_CREATE = "project:create", _("Project created")
+    ROLE_ADD = "project:role:add", _("Collaborator added")
+    ROLE_CHANGE = "project:role:change", _("Collaborator's role changed")
+    ROLE_REMOVE = "project:role:remove", _("Collaborator removed")
+    RELEASE_ADD = "project:release:add", _("Release published")
+    RELEASE_YANK = "project:release:yank", _("Release yanked")
+    RELEASE_UNYANK = "project:release:unyank", _("Release un-yanked")
+    RELEASE_REMOVE = "project:release:remove", _("Release deleted")
+    FILE_ADD = "file:add", _("File uploaded")
+    FILE_REMOVE = "file:remove", _("File deleted")
+    ARCHIVE_ENTER = "project:archive:enter", _("Project archived")
+    ARCHIVE_EXIT = "project:archive:exit", _("Project unarchived")
+    QUARANTINE_ENTER = "project:quarantine:enter", _("Project quarantined")
+    QUARANTINE_EXIT = "project:quarantine:exit", _("Project released from quarantine")
+    LIMITS_CHANGE = "project:limits:change", _("Size limits changed")
+
+
 class ProjectEvent(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
-    tag = models.CharField(max_length=100)
+    tag = models.CharField(max_length=100, choices=ProjectEventTag.choices)
     time = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .project import LifecycleStatus
 from .release import Release
 
 
@@ -17,6 +18,14 @@ class PackageType(models.TextChoices):
     BDIST_MSI = "bdist_msi", "bdist_msi"
     BDIST_RPM = "bdist_rpm", "bdist_rpm"
     BDIST_DMG = "bdist_dmg", "bdist_dmg"
+
+
+class FileQuerySet(models.QuerySet["File"]):
+    def installable(self) -> FileQuerySet:
+        """Files clients may download: their release and project are installable."""
+        return self.exclude(release__lifecycle_status=LifecycleStatus.QUARANTINE_ENTER).exclude(
+            release__project__lifecycle_status=LifecycleStatus.QUARANTINE_ENTER
+        )
 
 
 class File(models.Model):
@@ -35,6 +44,8 @@ class File(models.Model):
     metadata_file_blake2_256_digest = models.CharField(max_length=64, blank=True)
     upload_time = models.DateTimeField(auto_now_add=True, db_index=True)
     uploaded_via = models.CharField(max_length=500, blank=True)
+
+    objects = FileQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -18,16 +18,24 @@ class LifecycleStatus(models.TextChoices):
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
+    """The read vocabulary for projects; every surface finds a project through it.
+
+    ``installable()`` is the one visibility rule: a quarantined project is left out of every
+    surface that lists or serves projects (Simple index, JSON API, files, XML-RPC, RSS,
+    profiles, search). Archived projects stay installable.
+    """
+
+    def installable(self) -> ProjectQuerySet:
+        """Projects whose files clients may see: everything but quarantine."""
+        return self.exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
+
     def get_by_name(self, name: str) -> Project:
         """The project whose PEP 503 name matches ``name`` (DoesNotExist otherwise)."""
         return self.get(normalized_name=normalize_name(name))
 
     def find_by_name(self, name: str) -> Project | None:
+        """The project whose PEP 503 name matches ``name``, or None."""
         return self.filter(normalized_name=normalize_name(name)).first()
-
-    def installable(self) -> ProjectQuerySet:
-        """Projects whose files clients may see: everything but quarantine."""
-        return self.exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
 
 
 class Project(models.Model):

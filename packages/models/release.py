@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from packaging.utils import canonicalize_version
 
 from .classifier import Classifier
 from .fields import ByteOrderCharField
@@ -12,10 +13,18 @@ from .project import LifecycleStatus, Project
 
 class ReleaseQuerySet(models.QuerySet["Release"]):
     def installable(self) -> ReleaseQuerySet:
-        """Releases whose files clients may see (neither they nor their project quarantined)."""
+        """Releases whose files clients may see (neither they nor their project quarantined).
+
+        Yanked releases stay installable (PEP 592: by an exact pin); ``latest_first`` puts
+        them last.
+        """
         return self.exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER).exclude(
             project__lifecycle_status=LifecycleStatus.QUARANTINE_ENTER
         )
+
+    def find_by_version(self, version: str) -> Release | None:
+        """The release equal to ``version`` (1.0 and 1.0.0 are the same release), or None."""
+        return self.filter(canonical_version=canonicalize_version(version)).first()
 
     def with_details(self) -> ReleaseQuerySet:
         """With what a release page or JSON document shows: description, classifiers, links."""

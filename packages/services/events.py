@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from accounts.client import client_ip, user_agent
 from accounts.models import User
 
-from ..models import Project, ProjectEvent
+from ..models import Project, ProjectEvent, ProjectEventTag
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,10 @@ class Actor:
         return self.user.username if self.user is not None else None
 
 
-def record(project: Project, tag: str, actor: Actor, **additional: Any) -> ProjectEvent:
+def record(project: Project, tag: ProjectEventTag, actor: Actor, **additional: Any) -> ProjectEvent:
     return ProjectEvent.objects.create(
         project=project,
-        tag=tag,
+        tag=tag.value,
         user=actor.user,
         ip_address=actor.ip_address,
         user_agent=actor.user_agent,

@@ -1,19 +1,75 @@
-"""The journal: serials for mirrors, written last in a transaction and committed in order."""
+"""The journal: serials for mirrors, one entry per visible change, committed in order.
+
+Every service that changes what a client or a mirror can see records its own ``Entry`` here,
+in the transaction that makes the change. Recording an entry bumps the project's
+``last_serial`` (which keys the Simple and JSON page caches) and schedules the CDN purge of the
+project's pages for when the transaction commits.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Max
 
 from accounts.models import User
 
-from .. import cdn
+from .. import cdn, tasks
 from ..models import JournalEntry, Project
 
 # pg_advisory_xact_lock key; any constant private to this table works.
 _JOURNAL_LOCK = 0x6A6F75726E616C
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the journal: the action in the public index's words, and its version.
+
+    ``version`` is None for project-level actions (mirrors read it back as None).
+    """
+
+    action: str
+    version: str | None = None
+
+
+_Pending = list[tuple[Project, Entry, User | None]]
+_deferred: ContextVar[_Pending | None] = ContextVar("journal_deferred", default=None)
+
+
+def record(project: Project, entry: Entry, *, by: User | None) -> int:
+    """Append ``entry`` for ``project`` in the current transaction; return its serial.
+
+    Outside ``deferred()`` it is written at once; inside, when the block ends (and the
+    serial returned here is 0: read ``project.last_serial`` after the block).
+    """
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append((project, entry, by))
+        return 0
+    return _write([(project, entry, by)])
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold back the entries recorded inside the block and write them as its last writes.
+
+    Use it inside the caller's ``transaction.atomic()`` around work that records entries
+    early and then takes long (an upload stores its file): the ordering lock that every
+    journal write takes is then held only from the end of the block to the commit.
+    Nothing is written if the block raises.
+    """
+    pending: _Pending = []
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if pending:
+        _write(pending)
 
 
 def _lock_journal() -> None:
@@ -26,28 +82,19 @@ def _lock_journal() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_JOURNAL_LOCK])
 
 
-def write(
-    project: Project,
-    entries: Sequence[tuple[str, str | None]],
-    *,
-    user: User | None,
-) -> int:
-    """Append ``(action, version)`` entries for ``project``; bump its ``last_serial``.
-
-    Call it once, as the last write of the transaction, to keep the ordering lock short.
-    """
+def _write(pending: _Pending) -> int:
     _lock_journal()
-    serial = 0
-    for action, version in entries:
-        entry = JournalEntry.objects.create(
-            name=project.name, version=version, action=action, submitted_by=user
+    serials: dict[int, tuple[Project, int]] = {}
+    for project, entry, by in pending:
+        row = JournalEntry.objects.create(
+            name=project.name, version=entry.version, action=entry.action, submitted_by=by
         )
-        serial = entry.pk
-    if serial:
+        serials[project.pk] = (project, row.pk)
+    for project, serial in serials.values():
         Project.objects.filter(pk=project.pk).update(last_serial=serial)
         project.last_serial = serial
-        cdn.purge_on_commit(cdn.project_keys(project.normalized_name))
-    return serial
+        tasks.purge_on_commit(cdn.project_keys(project.normalized_name))
+    return max(serial for _, serial in serials.values())
 
 
 def last_serial() -> int:

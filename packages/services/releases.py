@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_version
 
@@ -11,21 +14,16 @@ from ..models import (
     Dependency,
     DependencyKind,
     Description,
+    File,
     Project,
+    ProjectEventTag,
     Release,
     ReleaseURL,
 )
 from ..versions import sort_key
-from . import events
+from . import events, journal
 from .events import Actor
-
-RELEASE_ADD = "project:release:add"
-
-
-def find_release(project: Project, version: str) -> Release | None:
-    """The release of ``project`` equal to ``version`` (1.0 and 1.0.0 are the same release)."""
-    canonical = canonicalize_version(version)
-    return Release.objects.filter(project=project, canonical_version=canonical).first()
+from .projects import check_deletion_allowed
 
 
 def _text(value: object | None) -> str:
@@ -59,7 +57,8 @@ def _classifiers(names: list[str]) -> list[Classifier]:
 def create_release(
     project: Project, meta: Metadata, description: Rendered, *, actor: Actor
 ) -> Release:
-    """Store a new release with its metadata, description, dependencies, URLs and classifiers."""
+    """Store a new release with its metadata, description, dependencies, URLs and classifiers;
+    journal ``new release``. Call it inside the upload's transaction."""
     version = meta.version
     release = Release.objects.create(
         project=project,
@@ -99,5 +98,64 @@ def create_release(
         for label, url in (meta.project_urls or {}).items()
     )
     release.classifiers.set(_classifiers(list(meta.classifiers or [])))
-    events.record(project, RELEASE_ADD, actor, version=release.version)
+    events.record(project, ProjectEventTag.RELEASE_ADD, actor, version=release.version)
+    journal.record(project, journal.Entry("new release", release.version), by=actor.user)
     return release
+
+
+@transaction.atomic
+def yank_release(release: Release, *, actor: Actor, reason: str = "") -> None:
+    """PEP 592: installers skip the release unless it is pinned; the reason is shown to them."""
+    release.yanked = True
+    release.yanked_reason = reason
+    release.yanked_date = timezone.now()
+    release.save(update_fields=["yanked", "yanked_reason", "yanked_date"])
+    events.record(
+        release.project, ProjectEventTag.RELEASE_YANK, actor, version=release.version, reason=reason
+    )
+    journal.record(release.project, journal.Entry("yank release", release.version), by=actor.user)
+
+
+@transaction.atomic
+def unyank_release(release: Release, *, actor: Actor) -> None:
+    release.yanked = False
+    release.yanked_reason = ""
+    release.yanked_date = None
+    release.save(update_fields=["yanked", "yanked_reason", "yanked_date"])
+    events.record(release.project, ProjectEventTag.RELEASE_UNYANK, actor, version=release.version)
+    journal.record(release.project, journal.Entry("unyank release", release.version), by=actor.user)
+
+
+@transaction.atomic
+def delete_release(release: Release, *, actor: Actor) -> None:
+    """Delete the release and its files; their filenames stay reserved forever."""
+    check_deletion_allowed()
+    project = release.project
+    size = release.files.aggregate(total=Sum("size"))["total"] or 0
+    Project.objects.filter(pk=project.pk).update(total_size=F("total_size") - size)
+    release.delete()
+    events.record(project, ProjectEventTag.RELEASE_REMOVE, actor, version=release.version)
+    journal.record(project, journal.Entry("remove release", release.version), by=actor.user)
+
+
+@transaction.atomic
+def delete_file(file: File, *, actor: Actor) -> None:
+    """Delete one file of a release; its filename stays reserved forever.
+
+    The stored object stays in storage (as on the public index).
+    """
+    check_deletion_allowed()
+    release = file.release
+    project = release.project
+    Project.objects.filter(pk=project.pk).update(total_size=F("total_size") - file.size)
+    file.delete()
+    events.record(
+        project,
+        ProjectEventTag.FILE_REMOVE,
+        actor,
+        filename=file.filename,
+        version=release.version,
+    )
+    journal.record(
+        project, journal.Entry(f"remove file {file.filename}", release.version), by=actor.user
+    )

@@ -14,8 +14,8 @@ from packaging.metadata import Metadata
 
 from help.links import help_url
 
-from ..models import File, FilenameRegistry, PackageType, Project, Release
-from ..services import events
+from ..models import File, FilenameRegistry, PackageType, Project, ProjectEventTag, Release
+from ..services import events, journal
 from ..services.events import Actor
 from ..storage import StoredObjects, file_path
 from . import archive, filenames
@@ -165,12 +165,17 @@ def accept(
     file = _create_file(release, form, filename, path, content, metadata, actor)
     events.record(
         project,
-        "file:add",
+        ProjectEventTag.FILE_ADD,
         actor,
         filename=file.filename,
         canonical_version=release.canonical_version,
         project_id=project.pk,
         uploaded_via_trusted_publisher=False,
+    )
+    journal.record(
+        project,
+        journal.Entry(f"add {file.python_version} file {file.filename}", release.version),
+        by=actor.user,
     )
     return file
 

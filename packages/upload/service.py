@@ -16,20 +16,18 @@ from accounts.models import User
 from help.links import help_url
 
 from ..models import Project, Release
-from ..names import normalize_name
 from ..permissions import upload_denial
 from ..services import journal
 from ..services.events import Actor
-from ..services.projects import ProjectRefused, create_project
-from ..services.releases import create_release, find_release
+from ..services.projects import create_project
+from ..services.refusals import Refused
+from ..services.releases import create_release
 from ..storage import StoredObjects
 from . import files
 from .errors import UploadError, bad_request, forbidden
 from .form import check_protocol_version, parse_upload_form
 from .handlers import ReceivedDistribution
 from .metadata import parse_metadata, render_release_description
-
-Journal = list[tuple[str, str | None]]
 
 
 def ensure_can_publish(user: User) -> None:
@@ -71,7 +69,7 @@ def upload(
         raise bad_request(_("Upload payload does not have a file."))
     stored = StoredObjects()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), journal.deferred():
             if not _upload_in_transaction(form, meta, content, identity, actor, stored):
                 transaction.set_rollback(True)
     except BaseException:
@@ -79,33 +77,28 @@ def upload(
         raise
 
 
-def _project_for(meta: Metadata, identity: Identity, actor: Actor) -> tuple[Project, Journal]:
-    project = (
-        Project.objects.select_for_update()
-        .filter(normalized_name=normalize_name(meta.name))
-        .first()
-    )
+def _project_for(meta: Metadata, identity: Identity, actor: Actor) -> Project:
+    project = Project.objects.select_for_update().find_by_name(meta.name)
     if project is not None:
-        return project, []
+        return project
     ensure_can_publish(identity.user)
     try:
         return create_project(meta.name, actor=actor)
-    except ProjectRefused as refused:
+    except Refused as refused:
         raise UploadError(refused.status, refused.message) from None
 
 
-def _release_for(project: Project, meta: Metadata, actor: Actor, entries: Journal) -> Release:
+def _release_for(project: Project, meta: Metadata, actor: Actor) -> Release:
     description = render_release_description(meta)  # 14
-    release = find_release(project, str(meta.version))  # 16
+    release = project.releases.find_by_version(str(meta.version))  # 16
     if release is None:
         release = create_release(project, meta, description, actor=actor)
-        entries.append(("new release", release.version))
     return release
 
 
 def _upload_in_transaction(form, meta, content, identity, actor, stored) -> bool:
     """Run checks 8-46; False means "identical file already there, change nothing"."""
-    project, entries = _project_for(meta, identity, actor)  # 8
+    project = _project_for(meta, identity, actor)  # 8
     denial = upload_denial(identity, project)  # 9
     if denial:
         raise forbidden(denial)
@@ -113,10 +106,6 @@ def _upload_in_transaction(form, meta, content, identity, actor, stored) -> bool
     if project.name != meta.name:  # 13
         project.name = meta.name
         project.save(update_fields=["name"])
-    release = _release_for(project, meta, actor, entries)
+    release = _release_for(project, meta, actor)
     file = files.accept(project, release, meta, form, content, stored, actor)  # 17-44
-    if file is None:
-        return False
-    entries.append((f"add {file.python_version} file {file.filename}", release.version))
-    journal.write(project, entries, user=identity.user)
-    return True
+    return file is not None

@@ -12,10 +12,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts import tokens
+from accounts import ports, tokens
 from accounts.identity import PasswordAuthRefused, identity_from_request
 from help.links import help_url
-from pypi_site import switches
 
 from ..services.events import Actor
 from .errors import UploadError, bad_request, forbidden
@@ -47,9 +46,9 @@ def moved_legacy(request: HttpRequest) -> HttpResponse:
 
 
 def _identity(request: HttpRequest):
-    if switches.is_on(switches.Switch.READ_ONLY):  # 1
+    if ports.is_on(ports.Switch.READ_ONLY):  # 1
         raise forbidden(_("Read-only mode: Uploads are temporarily disabled."))
-    if switches.is_on(switches.Switch.DISALLOW_NEW_UPLOAD):  # 2
+    if ports.is_on(ports.Switch.DISALLOW_NEW_UPLOAD):  # 2
         raise forbidden(
             _("New uploads are temporarily disabled. See {url} for more information.").format(
                 url=help_url("admin-intervention")

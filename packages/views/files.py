@@ -17,7 +17,7 @@ from django.http import (
 )
 from django.views.decorators.http import require_safe
 
-from ..models import File, LifecycleStatus
+from ..models import File
 from ..storage import package_storage
 
 METADATA_SUFFIX = ".metadata"
@@ -25,9 +25,7 @@ METADATA_SUFFIX = ".metadata"
 
 def _known(path: str) -> bool:
     is_metadata = path.endswith(METADATA_SUFFIX)
-    files = File.objects.exclude(
-        release__project__lifecycle_status=LifecycleStatus.QUARANTINE_ENTER
-    )
+    files = File.objects.installable()
     if is_metadata:
         return (
             files.filter(path=path[: -len(METADATA_SUFFIX)])

@@ -9,13 +9,12 @@ from django.http import (
     HttpResponsePermanentRedirect,
 )
 from django.views.decorators.http import require_safe
-from packaging.utils import canonicalize_version
 
 from .. import json_api
 from ..apiheaders import add_caching, add_cors, add_serial
-from ..models import LifecycleStatus, Project, Release
+from ..encoding import dumps
+from ..models import Project
 from ..names import normalize_name
-from ..simple import dumps
 from ..storage import files_base_url
 
 JSON = "application/json"
@@ -27,8 +26,7 @@ def _not_found() -> HttpResponse:
 
 
 def _project(name: str) -> Project | None:
-    project = Project.objects.filter(normalized_name=normalize_name(name)).first()
-    return None if project is None or project.is_quarantined else project
+    return Project.objects.installable().find_by_name(name)
 
 
 def _respond(body: bytes, project: Project) -> HttpResponse:
@@ -59,12 +57,7 @@ def release_json(request: HttpRequest, name: str, version: str) -> HttpResponse:
     project = _project(name)
     if project is None:
         return _not_found()
-    release = (
-        Release.objects.with_details()
-        .filter(project=project, canonical_version=canonicalize_version(version))
-        .exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
-        .first()
-    )
+    release = project.releases.installable().with_details().find_by_version(version)
     if release is None:
         return _not_found()
     return _respond(json_api.release_document(project, release, files_base_url(request)), project)

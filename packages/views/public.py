@@ -5,17 +5,16 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-from packaging.utils import canonicalize_version
 
 from .. import selectors
 from ..json_api import release_urls
-from ..models import DependencyKind, LifecycleStatus, Project, Release, Role, RoleName
-from ..names import normalize_name
+from ..models import DependencyKind, Project, Release, Role, RoleName
 from ..storage import file_url, files_base_url
 
 
 def _project(name: str) -> Project:
-    project = Project.objects.filter(normalized_name=normalize_name(name)).first()
+    # Every project has a page, a quarantined one too (with no files to download).
+    project = Project.objects.find_by_name(name)
     if project is None:
         raise Http404(name)
     return project
@@ -24,8 +23,7 @@ def _project(name: str) -> Project:
 def _context(request: HttpRequest, project: Project, release: Release) -> dict[str, object]:
     """The page's context; ``release`` comes from ``Release.objects.with_details()``."""
     base = files_base_url(request)
-    hidden = project.is_quarantined or release.lifecycle_status == LifecycleStatus.QUARANTINE_ENTER
-    files = [] if hidden else list(release.files.order_by("packagetype", "filename"))
+    files = list(release.files.installable().order_by("packagetype", "filename"))
     for f in files:
         f.url = file_url(base, f.path)
     roles = Role.objects.filter(project=project).select_related("user").order_by("user__username")
@@ -65,10 +63,7 @@ def project_detail(request: HttpRequest, name: str) -> HttpResponse:
     if name != project.name:
         return HttpResponsePermanentRedirect(project.get_absolute_url())
     releases = project.releases.with_details().latest_first()
-    release = (
-        releases.exclude(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER).first()
-        or releases.first()
-    )
+    release = releases.installable().first() or releases.first()
     if release is None:
         raise Http404(name)
     return render(request, "packages/project_detail.html", _context(request, project, release))
@@ -77,8 +72,7 @@ def project_detail(request: HttpRequest, name: str) -> HttpResponse:
 @require_safe
 def release_detail(request: HttpRequest, name: str, version: str) -> HttpResponse:
     project = _project(name)
-    canonical = canonicalize_version(version)
-    release = project.releases.with_details().filter(canonical_version=canonical).first()
+    release = project.releases.with_details().find_by_version(version)
     if release is None:
         raise Http404(version)
     if name != project.name or version != release.version:

@@ -85,7 +85,8 @@ def simple_detail(request: HttpRequest, name: str) -> HttpResponse:
     if name != normalized:
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return add_cors(HttpResponsePermanentRedirect(f"/simple/{normalized}/{query}"))
-    project = Project.objects.filter(normalized_name=normalized).first()
+    # Any project, quarantined ones too: their page lists no files and says "quarantined".
+    project = Project.objects.find_by_name(normalized)
     if project is None:
         raise Http404(name)
     content_type = negotiate(request)

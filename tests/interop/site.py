@@ -95,22 +95,16 @@ class Site:
         return self.manage(*args).strip().splitlines()[-1]
 
     def yank(self, project: str, version: str, reason: str = "") -> None:
-        """Yank a release the way the (future) yank service must: flag and journal together.
-
-        The journal entry moves the project's serial, which is what keys the cached Simple page.
+        """Yank a release through the yank service (which journals, so the cached Simple page
+        moves with the project's serial).
         """
         code = (
-            "from django.db import transaction\n"
-            "from django.utils import timezone\n"
-            "from packages.models import Project, Release\n"
-            "from packages.services import journal\n"
-            "with transaction.atomic():\n"
-            f"    project = Project.objects.get_by_name({project!r})\n"
-            f"    updated = Release.objects.filter(project=project, version={version!r}).update(\n"
-            f"        yanked=True, yanked_reason={reason!r}, yanked_date=timezone.now()\n"
-            "    )\n"
-            "    assert updated == 1, updated\n"
-            f"    journal.write(project, [('yank release', {version!r})], user=None)\n"
+            "from packages.models import Project\n"
+            "from packages.services.events import Actor\n"
+            "from packages.services.releases import yank_release\n"
+            f"project = Project.objects.get_by_name({project!r})\n"
+            f"release = project.releases.find_by_version({version!r})\n"
+            f"yank_release(release, actor=Actor(user=None), reason={reason!r})\n"
         )
         self.manage("shell", "-c", code)
 

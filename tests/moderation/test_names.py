@@ -5,7 +5,7 @@ import pytest
 from help.links import help_url
 from moderation.models import ProhibitedProjectName
 from moderation.names import prohibited_refusal, stdlib_names, stdlib_refusal
-from packages import name_policy
+from packages import ports
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,6 @@ def test_prohibited_names_match_normalised():
 @pytest.mark.django_db
 def test_moderation_registers_its_rules_with_packages():
     ProhibitedProjectName.objects.create(name="evil")
-    assert name_policy.refusal("os") == stdlib_refusal("os")
-    assert name_policy.refusal("evil") == prohibited_refusal("evil")
-    assert name_policy.refusal("fine-name") is None
+    assert ports.name_refusal("os") == stdlib_refusal("os")
+    assert ports.name_refusal("evil") == prohibited_refusal("evil")
+    assert ports.name_refusal("fine-name") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from packages.models import JournalEntry, Project
 from packages.services import journal
@@ -17,30 +18,59 @@ def test_last_serial_is_zero_for_an_empty_journal():
     assert journal.last_serial() == 0
 
 
-def test_write_appends_entries_in_order_and_bumps_the_project():
+def test_record_appends_an_entry_and_bumps_the_project():
     project = ProjectFactory(name="Sample")
     user = UserFactory(username="alice")
 
-    serial = journal.write(
-        project, [("create", None), ("add Owner alice", None), ("new release", "1.0")], user=user
-    )
+    serial = journal.record(project, journal.Entry("new release", "1.0"), by=user)
 
-    entries = list(JournalEntry.objects.order_by("id"))
-    assert [(e.name, e.version, e.action, e.submitted_by) for e in entries] == [
-        ("Sample", None, "create", user),
-        ("Sample", None, "add Owner alice", user),
-        ("Sample", "1.0", "new release", user),
-    ]
-    assert serial == entries[-1].id == journal.last_serial()
+    entry = JournalEntry.objects.get()
+    assert (entry.name, entry.version, entry.action, entry.submitted_by) == (
+        "Sample",
+        "1.0",
+        "new release",
+        user,
+    )
+    assert serial == entry.id == journal.last_serial()
     assert project.last_serial == serial
     assert Project.objects.get().last_serial == serial
+
+
+def test_deferred_entries_are_written_together_when_the_block_ends():
+    project = ProjectFactory(name="Sample")
+    user = UserFactory(username="alice")
+
+    with transaction.atomic(), journal.deferred():
+        assert journal.record(project, journal.Entry("create"), by=user) == 0
+        journal.record(project, journal.Entry("add Owner alice"), by=user)
+        journal.record(project, journal.Entry("new release", "1.0"), by=user)
+        assert not JournalEntry.objects.exists()
+
+    entries = list(JournalEntry.objects.order_by("id"))
+    assert [(e.version, e.action) for e in entries] == [
+        (None, "create"),
+        (None, "add Owner alice"),
+        ("1.0", "new release"),
+    ]
+    assert project.last_serial == entries[-1].id == Project.objects.get().last_serial
+
+
+def test_a_failing_deferred_block_writes_nothing():
+    project = ProjectFactory(name="Sample")
+
+    with pytest.raises(RuntimeError), transaction.atomic(), journal.deferred():
+        journal.record(project, journal.Entry("create"), by=None)
+        raise RuntimeError
+
+    assert not JournalEntry.objects.exists()
+    assert Project.objects.get().last_serial == 0
 
 
 def test_serials_strictly_increase_across_projects():
     first, second = ProjectFactory(name="first"), ProjectFactory(name="second")
 
     serials = [
-        journal.write(project, [("new release", str(number))], user=None)
+        journal.record(project, journal.Entry("new release", str(number)), by=None)
         for number in range(5)
         for project in (first, second)
     ]
@@ -52,18 +82,9 @@ def test_serials_strictly_increase_across_projects():
     assert journal.last_serial() == serials[-1]
 
 
-def test_writing_nothing_changes_nothing():
-    project = ProjectFactory(name="sample")
-    serial = journal.write(project, [("create", None)], user=None)
-
-    assert journal.write(project, [], user=None) == 0
-    assert Project.objects.get().last_serial == project.last_serial == serial
-    assert JournalEntry.objects.count() == 1
-
-
 def test_entries_outlive_the_project():
     project = ProjectFactory(name="sample")
-    serial = journal.write(project, [("remove project", None)], user=None)
+    serial = journal.record(project, journal.Entry("remove project"), by=None)
     project.delete()
 
     assert JournalEntry.objects.get().name == "sample"

@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from packages.models import File, LifecycleStatus, Project, Release, RoleName
 from packages.services import journal
+from packages.services.events import Actor
+from packages.services.releases import yank_release
 from tests import uploads
 from tests.accounts.factories import UserFactory
 from tests.packages.factories import FileFactory, ProjectFactory, ReleaseFactory, RoleFactory
@@ -48,8 +50,7 @@ def document(client, url: str) -> dict:
 
 
 def yank(release: Release, reason: str = "") -> None:
-    Release.objects.filter(pk=release.pk).update(yanked=True, yanked_reason=reason)
-    journal.write(release.project, [("yank release", release.version)], user=None)
+    yank_release(release, actor=Actor(user=None), reason=reason)
 
 
 def metadata_sha256(wheel: bytes) -> str:
@@ -321,13 +322,13 @@ def test_serial_bump_refreshes_the_cached_document(client):
     project = ProjectFactory(name="sample")
     ReleaseFactory(project=project, version="1.0")
     newest = ReleaseFactory(project=project, version="2.0")
-    journal.write(project, [("new release", "2.0")], user=None)
+    journal.record(project, journal.Entry("new release", "2.0"), by=None)
     assert document(client, "/pypi/sample/json")["info"]["version"] == "2.0"
 
     Release.objects.filter(pk=newest.pk).update(yanked=True)
     assert document(client, "/pypi/sample/json")["info"]["version"] == "2.0"  # cached
 
-    journal.write(project, [("yank release", "2.0")], user=None)
+    journal.record(project, journal.Entry("yank release", "2.0"), by=None)
     response = client.get("/pypi/sample/json")
 
     assert json.loads(response.content)["info"]["version"] == "1.0"
@@ -431,7 +432,7 @@ def bulk_project(name: str, releases: int, files: int) -> Project:
         release.project_urls.create(name="Source", url="https://example.com")
         release.dependencies.create(kind=4, specifier="requests")
     RoleFactory.create_batch(3, project=project)
-    journal.write(project, [("create", None)], user=None)
+    journal.record(project, journal.Entry("create"), by=None)
     return project
 
 

@@ -228,7 +228,7 @@ def bulk_project(name: str, releases: int, files: int) -> Project:
         release.project_urls.create(name="Source", url="https://example.com")
         release.dependencies.create(kind=4, specifier="requests")
     RoleFactory.create_batch(3, project=project)
-    journal.write(project, [("create", None)], user=None)
+    journal.record(project, journal.Entry("create"), by=None)
     return project
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts import projects
+from accounts import ports
 from packages.models import RoleName
 from tests.accounts.factories import UserFactory
 from tests.packages.factories import ProjectFactory, RoleFactory
@@ -16,7 +16,7 @@ def test_projects_of_a_user_through_the_accounts_interface():
     ProjectFactory(name="theirs")
     RoleFactory(user=user, project=b, role_name=RoleName.MAINTAINER)
     RoleFactory(user=user, project=a)
-    assert [p.name for p in projects.projects_of(user)] == ["a", "b"]
+    assert [p.name for p in ports.projects_of(user)] == ["a", "b"]
 
 
 def test_sole_owned_projects():
@@ -27,5 +27,5 @@ def test_sole_owned_projects():
     RoleFactory(user=other, project=shared)
     RoleFactory(user=user, project=maintained, role_name=RoleName.MAINTAINER)
     RoleFactory(user=other, project=maintained)
-    assert projects.sole_owned(user) == [alone]
-    assert projects.sole_owned(other) == [maintained]
+    assert ports.sole_owned(user) == [alone]
+    assert ports.sole_owned(other) == [maintained]

@@ -17,6 +17,9 @@ from django.test.utils import CaptureQueriesContext
 
 from packages.models import File, LifecycleStatus, Project, Release
 from packages.services import journal
+from packages.services.events import Actor
+from packages.services.projects import quarantine_project
+from packages.services.releases import yank_release
 from tests import uploads
 from tests.packages.factories import FileFactory, ProjectFactory, ReleaseFactory, RoleFactory
 
@@ -56,13 +59,11 @@ def get(client, url: str, accept: str | None = None):
 
 
 def yank(release: Release, reason: str = "") -> None:
-    Release.objects.filter(pk=release.pk).update(yanked=True, yanked_reason=reason)
-    journal.write(release.project, [("yank release", release.version)], user=None)
+    yank_release(release, actor=Actor(user=None), reason=reason)
 
 
 def quarantine(project: Project) -> None:
-    Project.objects.filter(pk=project.pk).update(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
-    journal.write(project, [("project quarantined", None)], user=None)
+    quarantine_project(project, actor=Actor(user=None))
 
 
 def anchors(html: bytes) -> list[dict[str, str]]:
@@ -197,7 +198,7 @@ def test_index_json_by_accept(client):
 @pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])
 def test_detail_headers(client, accept):
     project = ProjectFactory(name="sample")
-    serial = journal.write(project, [("create", None)], user=None)
+    serial = journal.record(project, journal.Entry("create"), by=None)
 
     response = get(client, "/simple/sample/", accept)
 
@@ -210,9 +211,9 @@ def test_detail_headers(client, accept):
 def test_index_headers_carry_the_global_serial(client):
     first = ProjectFactory(name="first")
     second = ProjectFactory(name="second")
-    journal.write(first, [("create", None)], user=None)
-    serial = journal.write(second, [("create", None)], user=None)
-    journal.write(first, [("new release", "1.0")], user=None)
+    journal.record(first, journal.Entry("create"), by=None)
+    serial = journal.record(second, journal.Entry("create"), by=None)
+    journal.record(first, journal.Entry("new release", "1.0"), by=None)
     quarantine(first)
     last = journal.last_serial()
 
@@ -274,7 +275,9 @@ def test_index_lists_projects_by_normalized_name_without_quarantined(client):
         ProjectFactory(name=name) for name in ("Zeta", "alpha", "Beta.Pkg", "hidden")
     )
     ReleaseFactory(project=zeta)
-    serials = {p.name: journal.write(p, [("create", None)], user=None) for p in (zeta, alpha, beta)}
+    serials = {
+        p.name: journal.record(p, journal.Entry("create"), by=None) for p in (zeta, alpha, beta)
+    }
     quarantine(hidden)
 
     html = client.get("/simple/")
@@ -302,13 +305,13 @@ def test_index_lists_projects_by_normalized_name_without_quarantined(client):
 
 
 def test_index_cache_follows_the_global_serial(client):
-    journal.write(ProjectFactory(name="first"), [("create", None)], user=None)
+    journal.record(ProjectFactory(name="first"), journal.Entry("create"), by=None)
     assert b"/simple/first/" in client.get("/simple/").content
 
     ProjectFactory(name="second")
     assert b"/simple/second/" not in client.get("/simple/").content
 
-    journal.write(Project.objects.get(name="second"), [("create", None)], user=None)
+    journal.record(Project.objects.get(name="second"), journal.Entry("create"), by=None)
     assert b"/simple/second/" in client.get("/simple/").content
 
 
@@ -533,7 +536,7 @@ def test_serial_bump_invalidates_the_cached_page(client, accept):
     Release.objects.update(yanked=True, yanked_reason="bad")
     assert get(client, "/simple/sample/", accept).content == before  # same serial: cached
 
-    serial = journal.write(project, [("yank release", "1.0")], user=None)
+    serial = journal.record(project, journal.Entry("yank release", "1.0"), by=None)
     response = get(client, "/simple/sample/", accept)
 
     assert response["X-PyPI-Last-Serial"] == str(serial)
@@ -564,7 +567,7 @@ def bulk_project(name: str, releases: int, files: int) -> Project:
                 metadata_file_sha256_digest="a" * 64,
             )
     RoleFactory.create_batch(2, project=project)
-    journal.write(project, [("create", None)], user=None)
+    journal.record(project, journal.Entry("create"), by=None)
     return project
 
 

@@ -10,6 +10,8 @@ import pytest
 from packages import xmlrpc as rpc
 from packages.models import Classifier, File, JournalEntry, LifecycleStatus, Project
 from packages.services import journal
+from packages.services.events import Actor
+from packages.services.projects import quarantine_project
 from tests import uploads
 from tests.accounts.factories import UserFactory
 from tests.packages.factories import FileFactory, ProjectFactory, ReleaseFactory, RoleFactory
@@ -45,8 +47,7 @@ def call_fault(client, method: str, *params: object) -> tuple[int, str]:
 
 
 def quarantine(project: Project) -> None:
-    Project.objects.filter(pk=project.pk).update(lifecycle_status=LifecycleStatus.QUARANTINE_ENTER)
-    journal.write(project, [("project quarantined", None)], user=None)
+    quarantine_project(project, actor=Actor(user=None))
 
 
 # Serials and the changelog -----------------------------------------------------------------------
@@ -57,7 +58,8 @@ def test_changelog_last_serial(client, url):
     assert call(client, "changelog_last_serial", url=url) == 0
 
     project = ProjectFactory(name="sample")
-    journal.write(project, [("create", None), ("new release", "1.0")], user=None)
+    journal.record(project, journal.Entry("create"), by=None)
+    journal.record(project, journal.Entry("new release", "1.0"), by=None)
 
     assert call(client, "changelog_last_serial", url=url) == JournalEntry.objects.latest("id").id
 
@@ -89,8 +91,8 @@ def test_changelog_since_serial_after_an_upload(client, token):
 def test_changelog_since_serial_is_ascending_and_limited(client, monkeypatch):
     first, second = ProjectFactory(name="first"), ProjectFactory(name="second")
     for version in ("1.0", "2.0", "3.0"):
-        journal.write(first, [("new release", version)], user=None)
-        journal.write(second, [("new release", version)], user=None)
+        journal.record(first, journal.Entry("new release", version), by=None)
+        journal.record(second, journal.Entry("new release", version), by=None)
     monkeypatch.setattr(rpc, "CHANGELOG_LIMIT", 4)
 
     changes = call(client, "changelog_since_serial", 0)
@@ -107,7 +109,7 @@ def test_changelog_since_serial_is_ascending_and_limited(client, monkeypatch):
 
 def test_changelog_strips_characters_xml_cannot_carry(client):
     project = ProjectFactory(name="sample")
-    journal.write(project, [("remove file bad\x0bname\x1f.whl", "1.0")], user=None)
+    journal.record(project, journal.Entry("remove file bad\x0bname\x1f.whl", "1.0"), by=None)
 
     (change,) = call(client, "changelog_since_serial", 0)
 
@@ -116,7 +118,7 @@ def test_changelog_strips_characters_xml_cannot_carry(client):
 
 def test_list_packages_with_serial_leaves_out_quarantined(client):
     alpha, beta, hidden = (ProjectFactory(name=n) for n in ("Alpha", "beta.two", "hidden"))
-    serials = {p.name: journal.write(p, [("create", None)], user=None) for p in (alpha, beta)}
+    serials = {p.name: journal.record(p, journal.Entry("create"), by=None) for p in (alpha, beta)}
     quarantine(hidden)
 
     assert (
@@ -436,7 +438,7 @@ def test_legacy_feed_actions_redirect(client, action, location):
 
 def test_unicode_survives_the_round_trip(client):
     project = ProjectFactory(name="sample")
-    journal.write(project, [("add Owner jürgen 😀", None)], user=None)
+    journal.record(project, journal.Entry("add Owner jürgen 😀"), by=None)
 
     (change,) = call(client, "changelog_since_serial", 0)
 
