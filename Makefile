@@ -58,6 +58,8 @@ test-postgres: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
 
 format: install-test

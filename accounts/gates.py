@@ -9,11 +9,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from . import readiness
+from .http import AuthenticatedHttpRequest
 
 
 def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -22,7 +23,7 @@ def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not readiness.has_two_factor(user):
             messages.error(request, _("You must enable two factor authentication."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.http import HttpRequest
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.i18n import JavaScriptCatalog
@@ -49,6 +50,8 @@ class PasswordNotConfirmed(exceptions.OTPWebAuthnApiError):
 
 
 class _Registration:
+    request: HttpRequest  # set by the view it is mixed into
+
     def check_can_register(self) -> None:
         if not sudo.recently_confirmed(self.request):
             raise PasswordNotConfirmed()
@@ -67,6 +70,7 @@ class CompleteRegistration(_Registration, CompleteCredentialRegistrationView):
 class _PendingLogin:
     """The user is the one whose login waits for its second factor (or the signed-in user)."""
 
+    request: HttpRequest  # set by the view it is mixed into
     stage = None
 
     def get_user(self) -> Any:

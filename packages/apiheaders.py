@@ -25,7 +25,8 @@ def language_independent(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
         response = view(*args, **kwargs)
-        response.language_independent = True
+        # A marker that pypi_site.middleware.LanguageIndependentMiddleware reads.
+        response.language_independent = True  # type: ignore[attr-defined]
         return response
 
     return wrapper

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -38,8 +40,9 @@ class User(AbstractUser):
         validators=[username_validator],
         error_messages={"unique": USERNAME_TAKEN},
     )
-    first_name = None
-    last_name = None
+    # None removes the field that AbstractUser declares (Django's documented way).
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     name = models.CharField(_("full name"), max_length=100, blank=True)
     is_frozen = models.BooleanField(
         _("frozen"),
@@ -48,7 +51,7 @@ class User(AbstractUser):
     )
     password_date = models.DateTimeField(_("password last changed"), null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     REQUIRED_FIELDS = ["email"]
 
@@ -64,6 +67,13 @@ class User(AbstractUser):
                 name="user_username_valid",
             ),
         ]
+
+    if TYPE_CHECKING:
+
+        def is_verified(self) -> bool:
+            """Set on ``request.user`` by django-otp's ``OTPMiddleware``: whether this session
+            passed a second factor."""
+            ...
 
     def __str__(self) -> str:
         return self.username

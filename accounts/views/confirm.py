@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,13 +13,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from .. import events, ratelimit, sudo
 from ..events import EventTag
 from ..forms.account import ConfirmPasswordForm
+from ..http import AuthenticatedHttpRequest
 
 CONFIRM_LIMITS = [(10, 300)]
 
 
 @login_required
 @sensitive_post_parameters("password")
-def confirm_password(request: HttpRequest) -> HttpResponse:
+def confirm_password(request: AuthenticatedHttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or settings.LOGIN_REDIRECT_URL
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = settings.LOGIN_REDIRECT_URL

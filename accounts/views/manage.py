@@ -9,20 +9,21 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from .. import readiness, services, two_factor
 from ..forms.account import DeleteAccountForm, ProfileForm
+from ..http import AuthenticatedHttpRequest
 from ..sudo import sudo_required
 
 HISTORY_PAGE_SIZE = 50
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
@@ -50,7 +51,7 @@ emails = sudo_required(allauth_views.email)
 
 
 @login_required
-def security_history(request: HttpRequest) -> HttpResponse:
+def security_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(request.user.events.all(), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/manage/history.html", {"page": page})
 
@@ -58,7 +59,7 @@ def security_history(request: HttpRequest) -> HttpResponse:
 @login_required
 @sudo_required
 @sensitive_post_parameters("password")
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,6 +14,7 @@ from .. import services
 from ..forms.account import ConfirmPasswordForm
 from ..forms.tokens import TokenForm
 from ..gates import two_factor_required
+from ..http import AuthenticatedHttpRequest
 from ..models import ApiToken
 from ..sudo import sudo_required
 
@@ -21,7 +22,7 @@ from ..sudo import sudo_required
 @never_cache
 @two_factor_required
 @sudo_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The list and the creation form; a new token is shown on this response only."""
     form = TokenForm(request.POST or None, user=request.user)
     created = None
@@ -52,7 +53,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @two_factor_required
 @sudo_required
 @sensitive_post_parameters("password")
-def delete_token(request: HttpRequest, pk: str) -> HttpResponse:
+def delete_token(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
     row = get_object_or_404(ApiToken, pk=pk, user=request.user)
     form = ConfirmPasswordForm(request.POST, user=request.user)
     if not form.is_valid():

@@ -20,13 +20,14 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from .. import readiness, two_factor
 from ..forms.two_factor import SecurityKeyNameForm, TOTPCodeForm
+from ..http import AuthenticatedHttpRequest
 from ..models import AuthenticatorApp, RecoveryCodes
 from ..sudo import sudo_required
 from ..webauthn import PENDING_NAME_KEY
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     recovery = RecoveryCodes.objects.filter(user=user).first()
     return render(
@@ -61,7 +62,7 @@ def _qr_svg(uri: str) -> str:
 @never_cache
 @login_required
 @sudo_required
-def totp_provision(request: HttpRequest) -> HttpResponse:
+def totp_provision(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the secret (QR code and text) and confirm it with a first code."""
     if two_factor.confirmed_app(request.user) is not None:
         messages.info(request, _("Your account already has an authentication application."))
@@ -106,7 +107,7 @@ def _remove(request: HttpRequest, device: AuthenticatorApp | WebAuthnCredential)
 @require_POST
 @login_required
 @sudo_required
-def totp_remove(request: HttpRequest) -> HttpResponse:
+def totp_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     device = two_factor.confirmed_app(request.user)
     if device is None:
         raise Http404()
@@ -116,7 +117,7 @@ def totp_remove(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @sudo_required
-def webauthn_provision(request: HttpRequest) -> HttpResponse:
+def webauthn_provision(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Name the key (no JavaScript needed), then register it with the browser."""
     form = SecurityKeyNameForm(request.POST or None)
     name = request.session.get(PENDING_NAME_KEY)
@@ -133,14 +134,14 @@ def webauthn_provision(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @sudo_required
-def webauthn_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def webauthn_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _remove(request, get_object_or_404(WebAuthnCredential, pk=pk, user=request.user))
 
 
 @never_cache
 @login_required
 @sudo_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Generate (or regenerate) the codes; they are shown on this response only."""
     if not readiness.has_two_factor(request.user):
         messages.error(request, _("Add an authentication application or a security key first."))

@@ -29,7 +29,6 @@ import zipfile
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 from django.utils.translation import gettext
 
@@ -191,7 +190,7 @@ def _require_wheel_file(names: list[str], filename: str) -> None:
 class _BoundedStream:
     """A read-only view of a decompressed stream that refuses to expand past ``limit`` bytes."""
 
-    def __init__(self, raw: BinaryIO, limit: int) -> None:
+    def __init__(self, raw: gzip.GzipFile, limit: int) -> None:
         self._raw, self._limit, self._pos = raw, limit, 0
 
     def read(self, size: int = -1) -> bytes:
@@ -228,7 +227,10 @@ def _tar_members(path: Path) -> Iterator[tarfile.TarInfo]:
     limit = max(COMPRESSION_RATIO_MIN_SIZE, COMPRESSION_RATIO_THRESHOLD * path.stat().st_size)
     try:
         with path.open("rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-            with tarfile.open(fileobj=_BoundedStream(unzipped, limit), mode="r:") as tar:
+            # Read mode: tarfile never writes to nor closes a fileobj it was handed, the two
+            # methods its fileobj protocol asks for beyond the ones defined here.
+            bounded = _BoundedStream(unzipped, limit)
+            with tarfile.open(fileobj=bounded, mode="r:") as tar:  # type: ignore[call-overload]
                 while (member := tar.next()) is not None:
                     tar.members.clear()  # keep memory flat: headers are not needed again
                     yield member

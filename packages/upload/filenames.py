@@ -82,6 +82,7 @@ def check_sdist_filename(
     filename: str, *, project_name: str, normalized_name: str, version: Version
 ) -> None:
     """Checks 31-33: a parsable sdist name, for this project, in PEP 625 form."""
+    name_from_filename: str
     try:
         name_from_filename, _ = parse_sdist_filename(filename)
     except InvalidSdistFilename:

@@ -22,6 +22,7 @@ class ReceivedDistribution(TemporaryUploadedFile):
     """The uploaded file on disk, with its digests and whether it overflowed the cap."""
 
     raw_name: str  # the filename exactly as the client sent it
+    size: int  # the bytes received, counted past the cap too
     md5: str
     sha256: str
     blake2_256: str
@@ -29,6 +30,8 @@ class ReceivedDistribution(TemporaryUploadedFile):
 
 
 class DistributionUploadHandler(FileUploadHandler):
+    file_name: str  # set by new_file() before anything reads it
+
     def __init__(self, request: Any = None) -> None:
         super().__init__(request)
         self.active = False

@@ -6,6 +6,8 @@ the upload API must see them to refuse such names with Warehouse's messages.
 
 from __future__ import annotations
 
+from typing import IO, cast
+
 from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParser
 from django.utils.datastructures import MultiValueDict
@@ -28,5 +30,7 @@ def parse_upload_body(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
     if not content_type.startswith("multipart/form-data"):
         return QueryDict(request.body, encoding=request.encoding), MultiValueDict()
     handlers = [DistributionUploadHandler(request), SmallFileUploadHandler(request)]
-    parser = RawFilenameMultiPartParser(request.META, request, handlers, request.encoding)
+    # The request is the body stream, as in Django's own HttpRequest.parse_file_upload().
+    body = cast(IO[bytes], request)
+    parser = RawFilenameMultiPartParser(request.META, body, handlers, request.encoding)
     return parser.parse()

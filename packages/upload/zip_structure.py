@@ -214,7 +214,8 @@ def _zip64_values(
     needed = [value == marker for value, marker in zip(values, markers, strict=False)]
     if all_present and any(needed):
         needed = [True] * len(values)
-    data, resolved = extras.get(_ZIP64_EXTRA, b""), []
+    data = extras.get(_ZIP64_EXTRA, b"")
+    resolved: list[int] = []
     for value, is_needed in zip(values, needed, strict=True):
         if is_needed:
             width = 4 if len(resolved) == 3 else 8
