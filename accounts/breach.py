@@ -11,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import logging
-import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from help.links import help_url
 
-from . import events, mail
+from . import events, mail, outbound
 from .events import EventTag
 from .models import User
 
@@ -60,7 +58,7 @@ def is_breached(password: str) -> bool:
         body = _fetch_range(prefix)
     except (OSError, ValueError, http.client.HTTPException) as exc:
         # Refused, timed out, non-2xx, truncated, undecodable, misconfigured URL: fail open.
-        _warn(_describe(exc).replace(prefix, "<prefix>"))
+        _warn(outbound.describe(exc).replace(prefix, "<prefix>"))
         return False
     return body is not None and _listed(body, suffix)
 
@@ -69,19 +67,16 @@ def _fetch_range(prefix: str) -> str | None:
     """The service's answer for ``prefix``; None (after a warning) for a non-200 answer."""
     request = urllib.request.Request(  # noqa: S310 - an operator-configured http(s) URL
         f"{settings.HIBP_RANGE_URL}{prefix}",
-        headers={"Add-Padding": "true", "User-Agent": _user_agent()},
+        headers={
+            "Add-Padding": "true",
+            "User-Agent": outbound.user_agent("breached-password check"),
+        },
     )
     with urllib.request.urlopen(request, timeout=settings.HIBP_TIMEOUT) as response:  # noqa: S310
         if response.status != 200:
             _warn(f"HTTP {response.status}")
             return None
         return response.read().decode("utf-8")
-
-
-def _user_agent() -> str:
-    agent = f"{settings.SITE_NAME} breached-password check ({settings.SITE_URL})"
-    # Header values go out as Latin-1; a site name outside ASCII must not break the check.
-    return agent.encode("ascii", "replace").decode("ascii")
 
 
 def _listed(body: str, suffix: str) -> bool:
@@ -94,18 +89,15 @@ def _listed(body: str, suffix: str) -> bool:
     return False
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, urllib.error.HTTPError):
-        return f"HTTP {exc.code}"
-    if isinstance(exc, urllib.error.URLError):
-        return str(exc.reason)
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
 def _warn(reason: str) -> None:
     # Says where and what failed, never the password, its hash or the hash prefix.
-    host = urlsplit(settings.HIBP_RANGE_URL).hostname or "HIBP_RANGE_URL"
-    logger.warning("Breached-password check against %s failed (%s); password allowed", host, reason)
+    outbound.warn(
+        logger,
+        "Breached-password check (password allowed)",
+        settings.HIBP_RANGE_URL,
+        reason,
+        setting="HIBP_RANGE_URL",
+    )
 
 
 class BreachedPasswordValidator:

@@ -15,12 +15,10 @@ import binascii
 import http.client
 import json
 import logging
-import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -31,7 +29,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
-from . import mail, services, tasks, tokens
+from . import mail, outbound, services, tasks, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -199,14 +197,18 @@ def _public_key(reporter: Reporter, key_id: str) -> str | None:
 def _fetch_keys(url: str) -> dict[str, str]:
     """Key identifier → PEM, from a keys document in GitHub's format."""
     request = urllib.request.Request(  # noqa: S310 - an operator-configured http(s) URL
-        url, headers={"Accept": "application/json", "User-Agent": _user_agent()}
+        url,
+        headers={
+            "Accept": "application/json",
+            "User-Agent": outbound.user_agent("token leak reports"),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=KEYS_TIMEOUT_SECONDS) as response:  # noqa: S310
             document = json.loads(response.read())
     except (OSError, ValueError, http.client.HTTPException) as exc:
         # Refused, timed out, non-2xx, truncated, not JSON, misconfigured URL.
-        _warn(url, _describe(exc))
+        _warn(url, outbound.describe(exc))
         raise KeysUnavailable(url) from exc
     entries = document.get("public_keys") if isinstance(document, dict) else None
     if not isinstance(entries, list):
@@ -221,20 +223,7 @@ def _fetch_keys(url: str) -> dict[str, str]:
     }
 
 
-def _user_agent() -> str:
-    agent = f"{settings.SITE_NAME} token leak reports ({settings.SITE_URL})"
-    # Header values go out as Latin-1; a site name outside ASCII must not break the fetch.
-    return agent.encode("ascii", "replace").decode("ascii")
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, urllib.error.HTTPError):
-        return f"HTTP {exc.code}"
-    if isinstance(exc, urllib.error.URLError):
-        return str(exc.reason)
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
 def _warn(url: str, reason: str) -> None:
-    host = urlsplit(url).hostname or url
-    logger.warning("Fetching token leak reporter keys from %s failed (%s)", host, reason)
+    outbound.warn(
+        logger, "Fetching token leak reporter keys", url, reason, setting="TOKEN_DISCLOSURE_KEYS"
+    )
