@@ -21,7 +21,8 @@ from rest_framework.views import APIView
 
 from . import login_confirmation, ports, ratelimit, readiness, services, sudo, two_factor
 from .client import client_ip
-from .models import ApiToken, User
+from .http import AuthenticatedRequest
+from .models import ApiToken
 
 UNCONFIRMED_ADDRESS = _(
     "This account has not been used from this address before. We have emailed a link: open "
@@ -108,11 +109,11 @@ class _Base(APIView):
 
 
 class TokenList(_Base):
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(TokenSerializer(request.user.api_tokens.all(), many=True).data)
 
-    def post(self, request: Request) -> Response:
-        user: User = request.user
+    def post(self, request: AuthenticatedRequest) -> Response:
+        user = request.user
         data = NewTokenSerializer(data=request.data, context={"user": user})
         data.is_valid(raise_exception=True)
         days = data.validated_data.get("expires_in_days")
@@ -130,7 +131,7 @@ class TokenList(_Base):
 
 
 class TokenDetail(_Base):
-    def delete(self, request: Request, pk: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, pk: str) -> Response:
         row = ApiToken.objects.filter(pk=pk, user=request.user).first()
         if row is None:
             raise exceptions.NotFound()

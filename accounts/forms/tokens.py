@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +35,8 @@ class TokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.projects = {p.normalized_name: p for p in ports.projects_of(user)}
-        self.fields["token_scope"].choices = [
+        scope_field = cast(forms.ChoiceField, self.fields["token_scope"])  # declared above
+        scope_field.choices = [
             (USER_SCOPE, _("Entire account (all projects)")),
             *(
                 (PROJECT_SCOPE_PREFIX + n, _("Project: {name}").format(name=p.name))
