@@ -118,5 +118,7 @@ def legacy_upload(request: HttpRequest) -> HttpResponse:
         return error_response(error)
     finally:
         for part in files.values():
-            part.close()
+            # Each name's last part: django-stubs adds the [] that a name without parts would
+            # give, and the parser never keeps such a name.
+            part.close()  # type: ignore[union-attr]
     return render(request, "packages/upload_landing.html")
