@@ -183,6 +183,13 @@ class ProjectAdmin(admin.ModelAdmin):
         except Refused as refused:
             self.message_user(request, refused.message, messages.ERROR)
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A project's history goes with it (the journal keeps its removal): its events are
+        # read-only in the admin, yet that must not forbid deleting the project.
+        perms_needed.discard(ProjectEvent._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def delete_model(self, request: HttpRequest, obj: Project) -> None:
         project_services.delete_project(obj, actor=_actor(request))
 

@@ -1,0 +1,289 @@
+"""Every read surface tells the same story about a project, whatever its state, and whether
+the state was reached through a service or through the admin.
+
+One table: for each lifecycle state, what a client must see on each surface (Simple HTML and
+JSON, the Simple index, the JSON API, file and metadata downloads, XML-RPC, RSS and the
+project page). Every state change must also move the serial that those surfaces carry, and
+the journal must name who made it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xmlrpc.client
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from packages.models import File, JournalEntry, Project, Release
+from packages.services import journal
+from packages.services import projects as project_services
+from packages.services import releases as release_services
+from packages.services.events import Actor
+from tests import uploads
+
+pytestmark = pytest.mark.django_db
+
+V1_JSON = "application/vnd.pypi.simple.v1+json"
+REASON = "broken build"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What every surface must show of project ``sample`` (release 1.0, a wheel and an sdist)."""
+
+    exists: bool = True  # Simple detail (HTML and JSON)
+    listed: bool = True  # Simple index, XML-RPC list, RSS: every project but quarantined ones
+    released: bool = True  # has a release: the project page; the JSON API if also listed
+    files: int = 2  # files on every file surface
+    yanked: bool = False
+    status: str = "active"  # PEP 792
+    action: str | None = None  # the newest journal action, if the state change writes one
+
+
+STATES: dict[str, Expected] = {
+    "active": Expected(),
+    "yanked": Expected(yanked=True, action="yank release"),
+    "unyanked": Expected(action="unyank release"),
+    "archived": Expected(status="archived", action="project archived"),
+    "unarchived": Expected(action="project unarchived"),
+    "quarantined": Expected(
+        listed=False, files=0, status="quarantined", action="project quarantined"
+    ),
+    "released from quarantine": Expected(action="project quarantine cleared"),
+    "file deleted": Expected(files=1, action="remove file sample-1.0-py3-none-any.whl"),
+    "release deleted": Expected(released=False, files=0, action="remove release"),
+    "project deleted": Expected(
+        exists=False, listed=False, released=False, files=0, action="remove project"
+    ),
+}
+
+
+# How each state is reached: through the services, and through the admin's HTTP interface.
+
+
+def _by_service(state: str, staff: User, client: Client) -> None:
+    actor = Actor(user=staff)
+    project = Project.objects.get_by_name("sample")
+    release = project.releases.find_by_version("1.0")
+    steps: dict[str, list[Callable[[], None]]] = {
+        "active": [],
+        "yanked": [lambda: release_services.yank_release(release, actor=actor, reason=REASON)],
+        "unyanked": [
+            lambda: release_services.yank_release(release, actor=actor, reason=REASON),
+            lambda: release_services.unyank_release(release, actor=actor),
+        ],
+        "archived": [lambda: project_services.archive_project(project, actor=actor)],
+        "unarchived": [
+            lambda: project_services.archive_project(project, actor=actor),
+            lambda: project_services.unarchive_project(project, actor=actor),
+        ],
+        "quarantined": [lambda: project_services.quarantine_project(project, actor=actor)],
+        "released from quarantine": [
+            lambda: project_services.quarantine_project(project, actor=actor),
+            lambda: project_services.release_from_quarantine(project, actor=actor),
+        ],
+        "file deleted": [
+            lambda: release_services.delete_file(
+                File.objects.get(filename__endswith=".whl"), actor=actor
+            )
+        ],
+        "release deleted": [lambda: release_services.delete_release(release, actor=actor)],
+        "project deleted": [lambda: project_services.delete_project(project, actor=actor)],
+    }
+    for step in steps[state]:
+        step()
+
+
+def _admin_action(client: Client, model: str, action: str, pk: int, note: str = "") -> None:
+    data = {"action": action, "_selected_action": [pk], "apply": "1", "note": note}
+    response = client.post(f"/admin/packages/{model}/", data)
+    assert response.status_code == 302, response.content[:2000]
+
+
+def _admin_delete(client: Client, model: str, pk: int) -> None:
+    response = client.post(f"/admin/packages/{model}/{pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302, response.content[:2000]
+
+
+def _by_admin(state: str, staff: User, client: Client) -> None:
+    project = Project.objects.get_by_name("sample").pk
+    release = Release.objects.get(version="1.0").pk
+    steps: dict[str, list[tuple[str, str, int, str]]] = {
+        "active": [],
+        "yanked": [("release", "yank", release, REASON)],
+        "unyanked": [("release", "yank", release, REASON), ("release", "unyank", release, "")],
+        "archived": [("project", "archive", project, "")],
+        "unarchived": [("project", "archive", project, ""), ("project", "unarchive", project, "")],
+        "quarantined": [("project", "quarantine", project, "malware")],
+        "released from quarantine": [
+            ("project", "quarantine", project, "malware"),
+            ("project", "release_from_quarantine", project, "false alarm"),
+        ],
+    }
+    deletions = {
+        "file deleted": ("file", File.objects.get(filename__endswith=".whl").pk),
+        "release deleted": ("release", release),
+        "project deleted": ("project", project),
+    }
+    if state in deletions:
+        _admin_delete(client, *deletions[state])
+    for model, action, pk, note in steps.get(state, []):
+        _admin_action(client, model, action, pk, note)
+
+
+# What each surface shows.
+
+
+def _xmlrpc(client: Client, method: str, *params: object) -> object:
+    body = xmlrpc.client.dumps(params, methodname=method, allow_none=True)
+    response = client.post("/pypi", body, content_type="text/xml")
+    return xmlrpc.client.loads(response.content)[0][0]
+
+
+def _status(client: Client, url: str) -> int:
+    """The status of a download (closing the streamed file)."""
+    response = client.get(url)
+    response.close()
+    return response.status_code
+
+
+@dataclass
+class Seen:
+    exists: bool
+    listed: bool
+    released: bool
+    files: int
+    yanked: bool
+    status: str
+    serials: set[int]
+
+
+def _look(client: Client) -> Seen:
+    html = client.get("/simple/sample/")
+    js = client.get("/simple/sample/", HTTP_ACCEPT=V1_JSON)
+    index = client.get("/simple/").content.decode()
+    index_json = json.loads(client.get("/simple/", HTTP_ACCEPT=V1_JSON).content)
+    api = client.get("/pypi/sample/json")
+    api_release = client.get("/pypi/sample/1.0/json")
+    page = client.get("/project/sample/")
+    feed = client.get("/rss/project/sample/releases.xml")
+    listed_by_xmlrpc = _xmlrpc(client, "list_packages_with_serial")
+    xmlrpc_urls = _xmlrpc(client, "release_urls", "sample", "1.0")
+
+    exists = {html.status_code == 200, js.status_code == 200}
+    assert len(exists) == 1, "Simple HTML and Simple JSON disagree"
+    listed = {
+        "/simple/sample/" in index,
+        any(p["name"] == "sample" for p in index_json["projects"]),
+        "sample" in listed_by_xmlrpc,
+        feed.status_code == 200,
+    }
+    assert len(listed) == 1, "the listing surfaces disagree"
+    released = page.status_code == 200
+    api_answers = {api.status_code == 200, api_release.status_code == 200}
+    assert api_answers == {released and True in listed}, "the JSON API disagrees"
+
+    counts = {len(xmlrpc_urls)}
+    links = []
+    serials: set[int] = set()
+    statuses = set()
+    yanked = set()
+    if html.status_code == 200:
+        text = html.content.decode()
+        links = re.findall(r'href="[^"]*/packages/([^"#]+)#sha256=', text)
+        counts.add(len(links))
+        statuses.add(re.search(r'name="pypi:project-status" content="([^"]+)"', text)[1])
+        yanked |= {"data-yanked" in anchor for anchor in re.findall(r"<a [^>]*>", text)}
+        serials.add(int(html["X-PyPI-Last-Serial"]))
+        data = json.loads(js.content)
+        counts.add(len(data["files"]))
+        statuses.add(data["project-status"]["status"])
+        yanked |= {f["yanked"] is not False for f in data["files"]}
+        serials |= {data["meta"]["_last-serial"], int(js["X-PyPI-Last-Serial"])}
+    if released:
+        shown = re.findall(r'href="[^"]*/packages/([^"]+)"', page.content.decode())
+        counts.add(len(set(shown)))
+    if api.status_code == 200:
+        document = json.loads(api.content)
+        counts.add(len(document["urls"]))
+        yanked |= {f["yanked"] for f in document["urls"]}
+        serials |= {document["last_serial"], int(api["X-PyPI-Last-Serial"])}
+    for path in links:
+        counts.add(len(links) if _status(client, f"/packages/{path}") == 200 else -1)
+        if path.endswith(".whl"):
+            assert _status(client, f"/packages/{path}.metadata") == 200
+    if "sample" in listed_by_xmlrpc:
+        serials.add(listed_by_xmlrpc["sample"])
+    assert len(counts) == 1, f"the file surfaces disagree: {counts}"
+    assert len(statuses) <= 1 and len(yanked) <= 1
+    return Seen(
+        exists=exists.pop(),
+        listed=listed.pop(),
+        released=released,
+        files=counts.pop(),
+        yanked=yanked.pop() if yanked else False,
+        status=statuses.pop() if statuses else "",
+        serials=serials,
+    )
+
+
+@pytest.fixture
+def sample(client: Client, token: str) -> list[str]:
+    """Project ``sample`` 1.0 with a wheel and an sdist, uploaded with the API; the paths of
+    its files (which stay in storage whatever happens to the rows)."""
+    for upload in (uploads.wheel_upload("sample", "1.0"), uploads.sdist_upload("sample", "1.0")):
+        assert upload.post(client, token).status_code == 200
+    return list(File.objects.values_list("path", flat=True))
+
+
+@pytest.mark.parametrize("how", ["service", "admin"])
+@pytest.mark.parametrize("state", list(STATES))
+def test_every_surface_agrees(client, staff, staff_client, sample, state, how):
+    before = journal.last_serial()
+    expected = STATES[state]
+
+    (_by_service if how == "service" else _by_admin)(state, staff, staff_client)
+
+    seen = _look(client)
+    assert (seen.exists, seen.listed, seen.released, seen.files, seen.yanked) == (
+        expected.exists,
+        expected.listed,
+        expected.released,
+        expected.files,
+        expected.yanked,
+    )
+    if expected.exists:
+        assert seen.status == expected.status
+    if state == "project deleted":
+        assert all(_status(client, f"/packages/{path}") == 404 for path in sample)
+    if expected.action is None:
+        assert journal.last_serial() == before
+        return
+    newest = JournalEntry.objects.latest("id")
+    assert (newest.name, newest.action, newest.submitted_by) == ("sample", expected.action, staff)
+    assert newest.id == journal.last_serial() > before
+    # Every surface that carries a serial carries the new one (the caches moved with it).
+    assert seen.serials <= {newest.id}
+    changelog = _xmlrpc(client, "changelog_since_serial", before)
+    assert changelog[-1][3] == expected.action and changelog[-1][4] == newest.id
+    if expected.exists:
+        assert Project.objects.get_by_name("sample").last_serial == newest.id
+
+
+def test_surfaces_read_the_cache_yet_follow_an_admin_change(client, staff_client, sample):
+    """The Simple pages are cached under the serial: warm them, change through the admin,
+    and the very next request shows the change."""
+    for accept in ("text/html", V1_JSON):
+        assert b"sample-1.0" in client.get("/simple/sample/", HTTP_ACCEPT=accept).content
+    project = Project.objects.get_by_name("sample")
+
+    _admin_action(staff_client, "project", "quarantine", project.pk, "malware")
+
+    for accept in ("text/html", V1_JSON):
+        assert b"sample-1.0" not in client.get("/simple/sample/", HTTP_ACCEPT=accept).content
+    assert client.get("/pypi/sample/json").status_code == 404
