@@ -11,19 +11,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import ports
-
-from . import breach, events, sudo
+from . import breach, events, mail, ports, sudo
 from .events import EventTag
 from .models import User
-from .tasks import send_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -75,7 +71,7 @@ class AccountAdapter(DefaultAccountAdapter):
             None,
         ) or render_to_string("email/_from_text.html", {**full, "text": message.body})
         subject, text, to = message.subject, message.body, list(message.to)
-        transaction.on_commit(lambda: send_email.delay(subject, text, html, to))
+        mail.send_later(subject, text, html, to)
         user = context.get("user")
         if isinstance(user, User) and user.pk is not None:
             # As for the site's own notices (mail.send_notice): the history lists every mail.

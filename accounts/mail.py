@@ -4,6 +4,9 @@ A notice ``<name>`` renders ``templates/email/<name>/subject.txt``, ``body.txt``
 ``body.html`` with the context given plus ``user``, ``SITE_NAME`` and ``SITE_URL``. It goes to
 the user's verified primary address (or to the addresses given), is sent only if the
 transaction commits, and is recorded in the user's security history.
+
+This module owns the delivery task (``send_email``) too: everything that mails someone, here
+or in allauth's adapter, goes through ``send_later``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from celery import shared_task
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
@@ -20,6 +25,22 @@ from django.template.loader import get_template, render_to_string
 from . import events
 from .events import EventTag
 from .models import User
+
+
+# Registered under the name it had when it lived in accounts.tasks: queued mail survives deploys.
+@shared_task(
+    name="accounts.tasks.send_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_email(subject: str, text: str, html: str, to: list[str]) -> None:
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_later(subject: str, text: str, html: str, to: Sequence[str]) -> None:
+    """Send this mail from a Celery task once the transaction commits (never if it rolls back)."""
+    addresses = list(to)
+    transaction.on_commit(lambda: send_email.delay(subject, text, html, addresses))
 
 
 def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -33,7 +54,9 @@ def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
 
 def _plain(template_name: str, context: dict[str, Any]) -> str:
     # A name like "O'Brien" must not reach a plain-text mail as "O&#x27;Brien".
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+    # The DjangoTemplates backend's wrapper; its .template (the engine's own) takes a Context.
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    return template.render(Context(context, autoescape=False))
 
 
 def recipients(user: User, *, allow_unverified: bool = False) -> list[str]:
@@ -57,8 +80,6 @@ def send_notice(
     if not addresses:
         return False
     subject, text, html = render(name, {"user": user, **(context or {})})
-    from .tasks import send_email  # tasks import this module
-
-    transaction.on_commit(lambda: send_email.delay(subject, text, html, addresses))
+    send_later(subject, text, html, addresses)
     events.record(user, EventTag.EMAIL_SENT, notice=name, to=addresses)
     return True

@@ -13,11 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import caveats as cav
-from . import events, mail, tokens
-from . import ports
+from . import events, mail, ports, tokens
 from .events import EventTag
 from .models import ApiToken, AuthenticatorApp, User
-from .tasks import send_email
 
 
 @transaction.atomic
@@ -175,6 +173,5 @@ def delete_account(user: User, *, request: HttpRequest | None = None) -> None:
         raise SoleOwner(sole)
     addresses = mail.recipients(user)
     if addresses:
-        subject, text, html = mail.render("account-deleted", {"user": user})
-        transaction.on_commit(lambda: send_email.delay(subject, text, html, addresses))
+        mail.send_later(*mail.render("account-deleted", {"user": user}), addresses)
     user.delete()
