@@ -9,15 +9,18 @@ the serial, records an event naming the staff member and purges the CDN.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from accounts.models import User
 
 from .models import (
     File,
@@ -35,6 +38,9 @@ from .services import roles as role_services
 from .services.events import Actor
 from .services.refusals import Refused
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 
 class NoteForm(forms.Form):
     note = forms.CharField(
@@ -46,6 +52,8 @@ class NoteForm(forms.Form):
 
 
 def _actor(request: HttpRequest) -> Actor:
+    """The staff member (the admin admits only authenticated staff)."""
+    assert isinstance(request.user, User)
     return Actor.from_request(request, request.user)
 
 
@@ -74,7 +82,7 @@ def _apply(
 
 
 def with_note(
-    title: str, label: str
+    title: StrOrPromise, label: StrOrPromise
 ) -> Callable[[Callable[..., None]], Callable[..., HttpResponse | None]]:
     """Turn the method ``change(modeladmin, obj, request, note)`` into an admin action that
     first asks for a note (a reason) on a confirmation page, then changes each object."""
@@ -104,7 +112,7 @@ def with_note(
                     "form": form,
                     "action": request.POST.get("action"),
                     "opts": modeladmin.model._meta,
-                    "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                    "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
                 },
             )
 
@@ -187,7 +195,7 @@ class ProjectAdmin(admin.ModelAdmin):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # A project's history goes with it (the journal keeps its removal): its events are
         # read-only in the admin, yet that must not forbid deleting the project.
-        perms_needed.discard(ProjectEvent._meta.verbose_name)
+        perms_needed.discard(str(ProjectEvent._meta.verbose_name))
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Project) -> None:
@@ -245,7 +253,7 @@ class ReleaseAdmin(admin.ModelAdmin):
             self,
             request,
             queryset.select_related("project"),
-            lambda release: release_services.unyank_release(release, actor=actor),
+            lambda release: release_services.unyank_release(release, actor=actor),  # type: ignore[arg-type]  # a Release queryset
         )
 
 

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -19,11 +20,13 @@ CORS_HEADERS = {
 }
 
 
-def language_independent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def language_independent(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Mark a view's responses as the same in every language (no ``Vary: Accept-Language``)."""
 
     @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(*args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(*args, **kwargs)
         # A marker that pypi_site.middleware.LanguageIndependentMiddleware reads.
         response.language_independent = True  # type: ignore[attr-defined]

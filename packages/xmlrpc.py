@@ -103,14 +103,14 @@ def package_roles(name: str) -> list[tuple[str, str]]:
         return []
     roles = Role.objects.filter(project=project)
     rows = roles.order_by("-role_name", "user__username").values_list("role_name", "user__username")
-    return [tuple(r) for r in rows]
+    return list(rows)
 
 
 def user_packages(username: str) -> list[tuple[str, str]]:
     rows = Role.objects.filter(
         user__username__iexact=username, project__in=Project.objects.installable()
     ).order_by("-role_name", "project__name")
-    return [tuple(r) for r in rows.values_list("role_name", "project__name")]
+    return list(rows.values_list("role_name", "project__name"))
 
 
 def browse(classifiers: list[str]) -> list[tuple[str, str]]:
@@ -126,7 +126,7 @@ def browse(classifiers: list[str]) -> list[tuple[str, str]]:
         .filter(hits=len(wanted))
         .order_by("project__name", "version")
     )
-    return [tuple(r) for r in releases.values_list("project__name", "version")]
+    return list(releases.values_list("project__name", "version"))
 
 
 METHODS: dict[str, tuple[Callable[..., Any], tuple[type, ...], int]] = {

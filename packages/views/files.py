@@ -15,6 +15,7 @@ from django.http import (
     HttpResponse,
     HttpResponseRedirect,
 )
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from ..models import File
@@ -36,13 +37,14 @@ def _known(path: str) -> bool:
 
 
 @require_safe
-def package_file(request: HttpRequest, path: str) -> HttpResponse:
+def package_file(request: HttpRequest, path: str) -> HttpResponseBase:
     if not _known(path):
         raise Http404(path)
     storage = package_storage()
     mode = settings.FILES_SERVE_MODE
     if mode == "redirect":
         return HttpResponseRedirect(storage.url(path))
+    response: HttpResponse | FileResponse
     if mode == "accel":
         response = HttpResponse()
         response["X-Accel-Redirect"] = settings.FILES_ACCEL_PREFIX + path

@@ -23,9 +23,10 @@ def _project(name: str) -> Project:
 def _context(request: HttpRequest, project: Project, release: Release) -> dict[str, object]:
     """The page's context; ``release`` comes from ``Release.objects.with_details()``."""
     base = files_base_url(request)
-    files = list(release.files.installable().order_by("packagetype", "filename"))
-    for f in files:
-        f.url = file_url(base, f.path)
+    files = [
+        (f, file_url(base, f.path))
+        for f in release.files.installable().order_by("packagetype", "filename")
+    ]
     roles = Role.objects.filter(project=project).select_related("user").order_by("user__username")
     return {
         "project": project,
