@@ -14,7 +14,7 @@ class ApiToken(models.Model):
     """An API token (a macaroon) as the server knows it.
 
     Only the public identifier, the scope and a random salt are kept: the macaroon's root key
-    is derived from the salt and ``MACAROON_SECRET_KEY`` when needed, so the table alone can
+    is derived from the salt and ``DATA_SECRET_KEY`` when needed, so the table alone can
     neither rebuild nor forge a token.
     """
 

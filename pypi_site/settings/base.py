@@ -2,7 +2,7 @@
 
 Every value has a safe embedded default so that a fresh clone runs with nothing configured:
 SQLite in ``var/db.sqlite3``, files under ``var/files``, mail written to ``var/mail``, Celery
-tasks run in-process. Production switches each part with one variable (see README.md).
+tasks run in-process. Production switches each part with one variable (see docs/operations.md).
 """
 
 from __future__ import annotations
