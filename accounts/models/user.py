@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -86,3 +87,13 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        """What every session of this account must carry (Django compares on each request):
+        a frozen account has none, so none of its sessions is accepted, whatever the store."""
+        return "" if self.is_frozen else super().get_session_auth_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterable[str]:
+        if self.is_frozen:
+            return iter(())
+        return super().get_session_auth_fallback_hash()
