@@ -36,8 +36,12 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py sync_classifiers
 
+# Open the site at SITE_URL (default http://localhost:PORT), the address its mails link to: on
+# another origin (http://127.0.0.1:PORT) the browser keeps another login session. gunicorn
+# listens on 127.0.0.1 only; browsers and clients try it after ::1 for "localhost".
 run: migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Open $${SITE_URL:-http://localhost:$(PORT)}/ (mailed links point there too)"
 	$(BIN)/gunicorn pypi_site.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $(WORKERS) --timeout 600 --access-logfile - --no-control-socket
 
