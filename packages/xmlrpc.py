@@ -7,8 +7,10 @@ bandersnatch and older tools rely on.
 
 from __future__ import annotations
 
+import reprlib
 import xmlrpc.client
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from defusedxml.common import DefusedXmlException
@@ -21,10 +23,36 @@ from .models import File, JournalEntry, Project, Release, Role
 from .services import journal
 
 CHANGELOG_LIMIT = 50_000
+MAX_DEPTH = 16  # no method takes more than a list of strings
+INT_RANGE = range(-(2**63), 2**63)  # what a database integer can be compared with
 
 
 class ClientError(Exception):
     """A bad call: answered as an XML-RPC fault."""
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A parameter that must be a list whose every item is of type ``item``."""
+
+    item: type
+
+    @property
+    def __name__(self) -> str:
+        return f"list of {self.item.__name__}"
+
+
+def _check_depth(params: tuple[Any, ...]) -> None:
+    """Refuse structures nested deeper than any method takes (without recursing)."""
+    stack: list[tuple[Any, int]] = [(params, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ClientError("client error; parameters nested too deeply")
+        if isinstance(value, list | tuple):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
 
 
 def parse_call(body: bytes) -> tuple[str, tuple[Any, ...]]:
@@ -41,15 +69,25 @@ def parse_call(body: bytes) -> tuple[str, tuple[Any, ...]]:
     method = unmarshaller.getmethodname()
     if not method:
         raise ClientError("client error; no method name")
+    _check_depth(params)
     return method, params
 
 
-def _expect(params: tuple[Any, ...], *types: type, optional: int = 0) -> None:
+def _is_a(value: Any, kind: type | ListOf) -> bool:
+    if isinstance(kind, ListOf):
+        return isinstance(value, list) and all(_is_a(item, kind.item) for item in value)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool) and value in INT_RANGE
+    return isinstance(value, kind)
+
+
+def _expect(params: tuple[Any, ...], *types: type | ListOf, optional: int = 0) -> None:
     if not len(types) - optional <= len(params) <= len(types):
         raise ClientError(f"client error; expected {len(types)} parameters, got {len(params)}")
     for value, kind in zip(params, types, strict=False):
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ClientError(f"client error; {value!r} is not of type {kind.__name__}")
+        if not _is_a(value, kind):
+            shown = reprlib.repr(value)
+            raise ClientError(f"client error; {shown} is not of type {kind.__name__}")
 
 
 def changelog_last_serial() -> int:
@@ -129,7 +167,7 @@ def browse(classifiers: list[str]) -> list[tuple[str, str]]:
     return list(releases.values_list("project__name", "version"))
 
 
-METHODS: dict[str, tuple[Callable[..., Any], tuple[type, ...], int]] = {
+METHODS: dict[str, tuple[Callable[..., Any], tuple[type | ListOf, ...], int]] = {
     "changelog_last_serial": (changelog_last_serial, (), 0),
     "changelog_since_serial": (changelog_since_serial, (int,), 0),
     "list_packages_with_serial": (list_packages_with_serial, (), 0),
@@ -138,7 +176,7 @@ METHODS: dict[str, tuple[Callable[..., Any], tuple[type, ...], int]] = {
     "release_urls": (release_urls, (str, str), 0),
     "package_roles": (package_roles, (str,), 0),
     "user_packages": (user_packages, (str,), 0),
-    "browse": (browse, (list,), 0),
+    "browse": (browse, (ListOf(str),), 0),
 }
 
 REFUSED = {

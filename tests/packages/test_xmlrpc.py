@@ -329,7 +329,7 @@ def test_browse_needs_every_classifier(client):
             "browse",
             ("Typing :: Typed",),
             -32602,
-            "client error; 'Typing :: Typed' is not of type list",
+            "client error; 'Typing :: Typed' is not of type list of str",
         ),
     ],
     ids=[
