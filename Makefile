@@ -42,8 +42,8 @@ migrate: install
 run: migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Open $${SITE_URL:-http://localhost:$(PORT)}/ (mailed links point there too)"
-	$(BIN)/gunicorn pypi_site.wsgi:application --bind 127.0.0.1:$(PORT) \
-		--workers $(WORKERS) --timeout 600 --access-logfile - --no-control-socket
+	$(BIN)/gunicorn -c pypi_site/gunicorn_conf.py pypi_site.wsgi:application \
+		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
 # The whole suite: SQLite, then a throwaway PostgreSQL cluster started from the machine's
 # own binaries (scripts/system-deps installs them on a bare Debian machine).

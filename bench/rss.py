@@ -14,7 +14,7 @@ PROJECT = "bench-rss"
 
 
 def measure(site: Site, token: str, size: int, workdir: Path) -> dict[str, object]:
-    """Warm up one sync worker with a small upload, then upload a ``size``-byte wheel."""
+    """Warm up one worker with a small upload, then upload a ``size``-byte wheel."""
     big = dists.write_big_wheel(workdir, PROJECT, "0.2", size)
     streamed = dists.streamed_upload(big, PROJECT, "0.2")
     warmup = dists.single_wheel(PROJECT, "0.1")

@@ -151,7 +151,8 @@ class Site:
 
 
 class Gunicorn:
-    """``gunicorn pypi_site.wsgi:application`` with ``workers`` sync workers, as a context."""
+    """gunicorn as ``make run`` starts it (``pypi_site/gunicorn_conf.py``) with ``workers``
+    workers, as a context."""
 
     def __init__(self, site: Site, workers: int, timeout: int = 300) -> None:
         self.site = site
@@ -171,6 +172,8 @@ class Gunicorn:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         cmd = [
             str(gunicorn if gunicorn.exists() else shutil.which("gunicorn") or "gunicorn"),
+            "--config",
+            "pypi_site/gunicorn_conf.py",
             "pypi_site.wsgi:application",
             "--bind",
             f"127.0.0.1:{self.site.port}",
@@ -178,7 +181,6 @@ class Gunicorn:
             str(self.workers),
             "--timeout",
             str(self.timeout),
-            "--no-control-socket",  # its default path is shared by every gunicorn of the user
             "--error-logfile",
             str(self.log),
         ]

@@ -288,6 +288,9 @@ def running_site(
             server = subprocess.Popen(
                 [
                     str(BIN / "gunicorn"),
+                    # Served as ``make run`` serves it.
+                    "--config",
+                    "pypi_site/gunicorn_conf.py",
                     "pypi_site.wsgi:application",
                     "--bind",
                     f"127.0.0.1:{port}",
@@ -300,8 +303,6 @@ def running_site(
                     "5",
                     "--access-logfile",
                     str(site.access_log),
-                    # Sites of parallel workers would share the default ~/.gunicorn socket.
-                    "--no-control-socket",
                 ],
                 cwd=REPO,
                 env=env,
