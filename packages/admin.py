@@ -15,11 +15,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts import ports as account_ports
 from accounts.models import User
 
 from .models import (
@@ -122,6 +123,31 @@ def with_note(
     return decorate
 
 
+def _stored_user_id(role: Role) -> int:
+    return Role.objects.filter(pk=role.pk).values_list("user_id", flat=True).get()
+
+
+class ServiceDeletion(admin.ModelAdmin):
+    """Deletion through a service, which may refuse (``disallow-deletion``): the admin says why
+    on the page instead of failing, and offers no bulk deletion meanwhile."""
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            project_services.check_deletion_allowed()
+        except Refused as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if account_ports.is_on(account_ports.Switch.DISALLOW_DELETION):
+            actions.pop("delete_selected", None)
+        return actions
+
+
 class RoleInline(admin.TabularInline):
     """Roles, changed through the role services (see ``ProjectAdmin.save_formset``)."""
 
@@ -131,7 +157,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ServiceDeletion):
     list_display = ("name", "created", "lifecycle_status", "total_size", "last_serial")
     list_filter = ("lifecycle_status",)
     search_fields = ("normalized_name",)
@@ -184,6 +210,11 @@ class ProjectAdmin(admin.ModelAdmin):
                 role_services.remove_role(role, actor=actor)
             for role in roles:
                 role_name = RoleName(role.role_name)
+                if role.pk is not None and role.user_id != _stored_user_id(role):
+                    # Another user in an existing row: the old one's role ends, the new one's
+                    # begins (a role is never handed from one user to another in place).
+                    role_services.remove_role(Role.objects.get(pk=role.pk), actor=actor)
+                    role.pk = None
                 if role.pk is None:
                     role_services.add_role(project, role.user, role_name, actor=actor)
                 else:
@@ -223,7 +254,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ServiceDeletion):
     list_display = ("project", "version", "created", "yanked")
     list_filter = ("yanked",)
     search_fields = ("project__normalized_name", "version")
@@ -271,7 +302,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(File)
-class FileAdmin(ReadOnlyAdmin):
+class FileAdmin(ServiceDeletion, ReadOnlyAdmin):
     list_display = ("filename", "packagetype", "size", "upload_time")
     search_fields = ("filename", "sha256_digest", "blake2_256_digest")
 

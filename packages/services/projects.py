@@ -196,7 +196,8 @@ def set_limits(
                 cap=settings.UPLOAD_LIMIT_CAP
             ),
         )
-    before = {"upload_limit": project.upload_limit, "total_size_limit": project.total_size_limit}
+    # The table, not ``project``: an admin form hands over an instance with the new values.
+    before = Project.objects.values("upload_limit", "total_size_limit").get(pk=project.pk)
     project.upload_limit = upload_limit
     project.total_size_limit = total_size_limit
     project.save(update_fields=["upload_limit", "total_size_limit"])

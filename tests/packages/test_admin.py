@@ -382,14 +382,6 @@ def test_change_the_upload_limit(staff, staff_client, sample, settings):
     assert journal.last_serial() == serial  # no role or lifecycle change was journaled
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "set_limits takes 'before' from the instance it is given; ProjectAdmin.save_model "
-        "passes the form's instance, which already carries the new limits, so the "
-        "project:limits:change event records before == after"
-    ),
-)
 def test_the_limits_event_records_the_limits_before_the_change(staff_client, sample, settings):
     sample.upload_limit = settings.UPLOAD_MAX_FILE_SIZE * 2
     sample.save(update_fields=["upload_limit"])
@@ -506,14 +498,6 @@ def test_a_second_role_for_the_same_user_is_refused_by_the_inline(staff_client, 
     assert journal.last_serial() == serial
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ProjectAdmin.save_formset: changing the user of an existing role row calls "
-        "change_role, which saves only role_name (bob keeps the role) but journals the new "
-        "user's name ('change Maintainer carol to Owner'): the journal and the roles disagree"
-    ),
-)
 def test_changing_the_user_of_a_role_row_keeps_journal_and_roles_in_agreement(
     staff, staff_client, sample
 ):
@@ -621,14 +605,6 @@ def test_delete_a_project(client, staff, staff_client, sample):
     assert client.get("/pypi/sample/json").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ProjectAdmin/ReleaseAdmin/FileAdmin.delete_model let Refused escape while the "
-        "disallow-deletion switch is on: the admin answers with a server error instead of "
-        "saying why (the actions and save hooks catch it)"
-    ),
-)
 @pytest.mark.parametrize("model", ["project", "release", "file"])
 def test_deleting_while_deletion_is_switched_off_says_why(staff_client, sample, model):
     pk = {
