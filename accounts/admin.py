@@ -42,7 +42,7 @@ def _freeze_action(
         return TemplateResponse(
             request,
             # The packages admin's page for an action with a note: nothing in it is packages'.
-            "admin/packages/action_with_note.html",
+            "admin/action_with_note.html",
             {
                 **modeladmin.admin_site.each_context(request),
                 "title": title,

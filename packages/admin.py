@@ -105,7 +105,7 @@ def with_note(
                 return None
             return TemplateResponse(
                 request,
-                "admin/packages/action_with_note.html",
+                "admin/action_with_note.html",
                 {
                     **modeladmin.admin_site.each_context(request),
                     "title": title,

@@ -94,7 +94,7 @@ def action_with_note(client: Client, model: str, name: str, pk: int, note: str):
     serial = journal.last_serial()
     page = action(client, model, name, pk)
     assert page.status_code == 200
-    assert page.templates[0].name == "admin/packages/action_with_note.html"
+    assert page.templates[0].name == "admin/action_with_note.html"
     html = page.content.decode()
     assert 'name="note"' in html
     assert 'name="apply" value="1"' in html
