@@ -3,19 +3,30 @@
 The ``content`` part never sits in memory. Past ``UPLOAD_LIMIT_CAP`` bytes (the largest limit any
 project may have) nothing more is written; the file is only counted, so the endpoint can still
 answer "File too large" in its proper turn.
+
+The temporary file is named ``pypi-upload-<random>.part`` in ``FILE_UPLOAD_TEMP_DIR`` (the
+system's temporary directory by default): it is removed when the request ends, and a process
+killed meanwhile leaves it behind for ``packages.housekeeping`` to find by that name.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from io import BytesIO
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import InMemoryUploadedFile, TemporaryUploadedFile
+from django.core.files.uploadedfile import (
+    InMemoryUploadedFile,
+    TemporaryUploadedFile,
+    UploadedFile,
+)
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 
 CONTENT_FIELD = "content"
+TEMP_FILE_PREFIX = "pypi-upload-"
+TEMP_FILE_SUFFIX = ".part"
 
 
 class ReceivedDistribution(TemporaryUploadedFile):
@@ -27,6 +38,21 @@ class ReceivedDistribution(TemporaryUploadedFile):
     sha256: str
     blake2_256: str
     truncated: bool
+
+    def __init__(
+        self,
+        name: str,
+        content_type: str | None,
+        charset: str | None,
+        content_type_extra: dict[str, bytes] | None,
+    ) -> None:
+        # Django's own name would carry the client's extension, which may hold any character
+        # (a NUL makes the file impossible to create): only our prefix and suffix are used.
+        file = tempfile.NamedTemporaryFile(
+            prefix=TEMP_FILE_PREFIX, suffix=TEMP_FILE_SUFFIX, dir=settings.FILE_UPLOAD_TEMP_DIR
+        )
+        UploadedFile.__init__(self, file, name, content_type, 0, charset, content_type_extra)
+        self.raw_name = name
 
 
 class DistributionUploadHandler(FileUploadHandler):
@@ -42,9 +68,8 @@ class DistributionUploadHandler(FileUploadHandler):
         if not self.active:
             return
         self.file = ReceivedDistribution(
-            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+            self.file_name, self.content_type, self.charset, self.content_type_extra
         )
-        self.file.raw_name = self.file_name
         self.hashes = (
             hashlib.md5(usedforsecurity=False),
             hashlib.sha256(),

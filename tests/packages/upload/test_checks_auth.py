@@ -47,14 +47,57 @@ def test_legacy_without_slash_redirects_with_308(client):
     assert response["Location"] == "/legacy/"
 
 
-@pytest.mark.parametrize("action", [None, "no_such_action"], ids=["get", "unknown-action"])
-def test_landing_page_for_get_and_unknown_actions(client, action):
-    if action is None:
-        response = client.get("/legacy/")
-    else:
-        response = client.post("/legacy/", {":action": action})
+def test_landing_page_for_get(client):
+    response = client.get("/legacy/")
     assert response.status_code == 200
     assert "This URL is an API endpoint for uploading files to" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (None, "Missing :action. This URL accepts uploads: :action=file_upload."),
+        ("", "Missing :action. This URL accepts uploads: :action=file_upload."),
+        (
+            "no_such_action",
+            "Unknown :action 'no_such_action'. This URL accepts uploads: :action=file_upload.",
+        ),
+        (
+            "x" * 41,
+            f"Unknown :action '{'x' * 40}'.... This URL accepts uploads: :action=file_upload.",
+        ),
+    ],
+    ids=["missing", "empty", "unknown", "long"],
+)
+def test_post_without_a_known_action_is_400(refused, token, action, message):
+    refused(uploads.wheel_upload().set(":action", action), token, 400, message)
+
+
+def test_unknown_action_in_the_query_string_is_400_without_credentials(refused):
+    refused(
+        uploads.wheel_upload(),
+        None,
+        400,
+        "Unknown :action 'upload'. This URL accepts uploads: :action=file_upload.",
+        QUERY_STRING=":action=upload",
+    )
+
+
+def test_credentials_come_before_reading_the_action_from_the_body(refused):
+    refused(uploads.wheel_upload().set(":action", "doc_upload"), None, 403, INVALID_AUTH)
+    refused(uploads.wheel_upload().set(":action", None), None, 403, INVALID_AUTH)
+
+
+def test_query_string_action_comes_before_the_form_field(client, token):
+    body, content_type = uploads.wheel_upload().set(":action", "submit").encode()
+    response = client.generic(
+        "POST",
+        "/legacy/?:action=file_upload",
+        body,
+        content_type=content_type,
+        HTTP_AUTHORIZATION=uploads.basic_auth("__token__", token),
+    )
+    assert response.status_code == 200, response.content
 
 
 @pytest.mark.parametrize(

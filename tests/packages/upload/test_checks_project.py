@@ -62,11 +62,10 @@ def not_allowed(user: str, project: str) -> str:
 # Pre-processing and checks 4-7: the request itself ---------------------------------------------
 
 
-def test_field_sent_as_a_file_is_refused_before_anything_else(refused, switch_on):
-    switch_on("read-only")
-    upload = uploads.wheel_upload()
+def test_field_sent_as_a_file_is_refused_before_check_4(refused, token):
+    upload = uploads.wheel_upload().set("protocol_version", "2")
     upload.files.append(FilePart("summary", "summary.txt", b"A summary"))
-    refused(upload, None, 400, "summary: Should not be a tuple.")
+    refused(upload, token, 400, "summary: Should not be a tuple.")
 
 
 def test_unknown_values_are_dropped(client, publisher, token):
