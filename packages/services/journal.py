@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 
 from accounts.models import User
@@ -60,7 +60,8 @@ def deferred() -> Iterator[None]:
     Use it inside the caller's ``transaction.atomic()`` around work that records entries
     early and then takes long (an upload stores its file): the ordering lock that every
     journal write takes is then held only from the end of the block to the commit.
-    Nothing is written if the block raises.
+    Nothing is written if the block raises or marks the transaction for rollback (an
+    identical re-upload changes nothing).
     """
     pending: _Pending = []
     token = _deferred.set(pending)
@@ -68,7 +69,7 @@ def deferred() -> Iterator[None]:
         yield
     finally:
         _deferred.reset(token)
-    if pending:
+    if pending and not transaction.get_rollback():
         _write(pending)
 
 

@@ -106,3 +106,26 @@ def test_every_upload_ends_on_the_project_serial(client, token):
     ids = list(JournalEntry.objects.order_by("submitted_date", "id").values_list("id", flat=True))
     assert ids == sorted(ids)
     assert len(ids) == len(set(ids)) == 11
+
+
+def test_a_deferred_block_whose_transaction_will_roll_back_writes_nothing():
+    project = ProjectFactory(name="Sample")
+
+    with transaction.atomic(), journal.deferred():
+        journal.record(project, journal.Entry("new release", "1.0"), by=None)
+        transaction.set_rollback(True)
+
+    assert not JournalEntry.objects.exists()
+
+
+def test_identical_reupload_under_another_version_changes_nothing(client, token):
+    """An identical file comes back with a form naming a new version: the release the form
+    would have created is rolled back with everything else (found by the upload fuzzer)."""
+    assert uploads.wheel_upload("sample", "1.0").post(client, token).status_code == 200
+    serial = journal.last_serial()
+
+    again = uploads.wheel_upload("sample", "1.0").set("version", "1.0.post1")
+    assert again.post(client, token).status_code == 200
+
+    assert journal.last_serial() == serial
+    assert list(Project.objects.get().releases.values_list("version", flat=True)) == ["1.0"]
