@@ -6,7 +6,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
 
-from . import cdn
+from . import cdn, housekeeping
 
 
 @shared_task(bind=True, max_retries=5)
@@ -22,3 +22,15 @@ def purge_on_commit(keys: list[str]) -> None:
     if not settings.CDN_PURGE_URL:
         return
     transaction.on_commit(lambda: purge_cdn.delay(keys))
+
+
+@shared_task
+def run_housekeeping() -> dict[str, int]:
+    """Remove what interrupted uploads left behind (``packages.housekeeping``); celery beat
+    runs it every ``HOUSEKEEPING_INTERVAL_SECONDS``."""
+    report = housekeeping.run()
+    return {
+        "objects": len(report.objects),
+        "temp_files": len(report.temp_files),
+        "failures": len(report.failures),
+    }

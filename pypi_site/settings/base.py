@@ -186,6 +186,9 @@ FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload streams to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # metadata fields (long descriptions)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Housekeeping (packages/housekeeping.py) leaves alone what is younger than this: an upload in
+# flight, or one whose transaction is about to commit.
+HOUSEKEEPING_ORPHAN_GRACE_SECONDS = env.int("HOUSEKEEPING_ORPHAN_GRACE_SECONDS", default=6 * 3600)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -271,6 +274,13 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_SERIALIZER = "json"
+# Periodic tasks, for `celery -A pypi_site beat` (without a broker, run the commands from cron).
+CELERY_BEAT_SCHEDULE = {
+    "housekeeping": {
+        "task": "packages.tasks.run_housekeeping",
+        "schedule": float(env.int("HOUSEKEEPING_INTERVAL_SECONDS", default=24 * 3600)),
+    },
+}
 
 # --- CDN ------------------------------------------------------------------------------------
 CDN_PURGE_URL = env.str("CDN_PURGE_URL", default="")

@@ -9,7 +9,8 @@
 - Client-controlled bytes never break the answer (a control character in the reason phrase, a
   NUL in the filename's extension).
 
-The last tests send such requests to a live gunicorn (``tests/packages/wsgi_site.py``).
+The last tests send such requests to a live site, served as ``make run`` serves it
+(``tests/interop/site.py``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from django.test import Client
 from help.links import help_url
 from packages.models import File
 from tests import uploads
+from tests.interop.site import Site, running_site
 from tests.packages.upload.conftest import assert_error, snapshot
-from tests.packages.wsgi_site import WsgiSite, wsgi_site
 
 pytestmark = pytest.mark.django_db
 
@@ -270,18 +271,18 @@ def test_nul_in_the_filename_extension_is_check_17(refused, token):
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[WsgiSite]:
+def live(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("live")
     spool = root / "spool"
     spool.mkdir()
-    with wsgi_site(root, worker_id, extra_env={"FILE_UPLOAD_TEMP_DIR": str(spool)}) as site:
+    with running_site(root, worker_id, extra_env={"FILE_UPLOAD_TEMP_DIR": str(spool)}) as site:
         yield site
 
 
 def test_live_anonymous_upload_is_answered_before_its_body(live):
     """An anonymous request announcing 300 MiB and sending 1 KiB of it is answered 403 and
     the connection closed: the server neither waits for the rest nor spools what came."""
-    address = ("127.0.0.1", int(live.site.env["PORT"]))
+    address = ("127.0.0.1", int(live.env["PORT"]))
     head = (
         "POST /legacy/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Content-Type: multipart/form-data; boundary=b\r\n"
@@ -297,14 +298,14 @@ def test_live_anonymous_upload_is_answered_before_its_body(live):
             pass
     status = response.partition(b"\r\n")[0].decode()
     assert status.startswith("HTTP/1.1 403 Invalid or non-existent authentication information.")
-    assert list((live.site.root / "spool").iterdir()) == []
+    assert list((live.root / "spool").iterdir()) == []
 
 
 def test_live_chunked_upload_is_stored(live):
-    token = live.site.token(live.site.user("chunky"))
+    token = live.token(live.user("chunky"))
     upload = uploads.wheel_upload("chunked-sample", "1.0")
     body, content_type = upload.encode()
-    connection = http.client.HTTPConnection("127.0.0.1", int(live.site.env["PORT"]), timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", int(live.env["PORT"]), timeout=30)
     connection.request(
         "POST",
         "/legacy/",
@@ -318,5 +319,5 @@ def test_live_chunked_upload_is_stored(live):
     response = connection.getresponse()
     assert (response.status, response.read()) == (200, b""), response.reason
     connection.close()
-    with urllib.request.urlopen(f"{live.site.url}/simple/chunked-sample/") as page:
+    with urllib.request.urlopen(f"{live.url}/simple/chunked-sample/") as page:
         assert upload.files[0].filename in page.read().decode()

@@ -1,0 +1,161 @@
+"""Housekeeping: remove what interrupted uploads leave behind.
+
+An upload removes what it stored when it fails (``packages.storage.StoredObjects``), but a
+process killed between storing a file and committing its row cannot, and a killed process leaves
+its spooled request body (``packages.upload.handlers``) in the temporary directory. ``run()``
+finds and removes both, once they are older than ``HOUSEKEEPING_ORPHAN_GRACE_SECONDS``, so an
+upload still in flight is never touched:
+
+- **stored objects** of the ``packages`` storage that no ``File`` row references (as its
+  ``path`` or its ``path + ".metadata"``). The objects of deleted files are kept, as deleting a
+  file keeps them on purpose (a database restored from before the deletion still finds them):
+  an object is taken for a deleted file's when its filename is in the ``FilenameRegistry`` and no
+  current file has that name. A killed upload never registered its name (the registry row
+  commits with the file row), so its objects do not pass for a deleted file's.
+- **temporary upload files**: ``pypi-upload-*.part`` in ``FILE_UPLOAD_TEMP_DIR`` (the system's
+  temporary directory by default) of this machine. Nothing else there is touched.
+
+The storage is walked with ``listdir`` and ``get_modified_time`` only, so this works for the
+local file system and for S3 alike. Every candidate is checked against the database again just
+before it is removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import Storage
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import File, FilenameRegistry
+from .storage import package_storage
+from .upload.handlers import TEMP_FILE_PREFIX, TEMP_FILE_SUFFIX
+
+logger = logging.getLogger(__name__)
+
+METADATA_SUFFIX = ".metadata"
+
+
+@dataclass
+class Report:
+    """What one run removed (or, in a dry run, would have removed), and what it could not."""
+
+    dry_run: bool
+    objects: list[str] = field(default_factory=list)
+    temp_files: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def run(*, dry_run: bool = False) -> Report:
+    """Remove the orphaned stored objects and stale temporary upload files (see the module)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.HOUSEKEEPING_ORPHAN_GRACE_SECONDS)
+    report = Report(dry_run=dry_run)
+    storage = package_storage()
+    for name in orphaned_objects(storage, cutoff):
+        if _removed(report, name, storage.delete):
+            report.objects.append(name)
+    for path in stale_temp_files(upload_temp_dir(), cutoff):
+        if _removed(report, str(path), os.unlink):
+            report.temp_files.append(path)
+    return report
+
+
+def _removed(report: Report, name: str, delete: Callable[[str], None]) -> bool:
+    """Remove ``name`` (not in a dry run); False if that failed."""
+    if report.dry_run:
+        return True
+    try:
+        delete(name)
+    except OSError as exc:
+        logger.warning("housekeeping could not remove %s: %s", name, exc)
+        report.failures.append(f"{name}: {exc}")
+        return False
+    logger.info("housekeeping removed %s", name)
+    return True
+
+
+# --- Stored objects -------------------------------------------------------------------------
+
+
+def orphaned_objects(storage: Storage, cutoff: datetime) -> Iterator[str]:
+    """Names of the objects in ``storage`` last modified before ``cutoff`` that no file
+    references and that are not a deleted file's, in the order of their names."""
+    try:
+        directories, files = storage.listdir("")
+    except FileNotFoundError:  # a file system storage nothing was ever stored in
+        return
+    for name in sorted(files):
+        if _is_orphan(storage, name, cutoff):
+            yield name
+    for top in sorted(directories):
+        # One query per top-level directory (256 of them with content-addressed paths) tells
+        # the referenced objects apart without a query per object.
+        referenced: set[str] = set()
+        for path in File.objects.filter(path__startswith=f"{top}/").values_list("path", flat=True):
+            referenced.update((path, path + METADATA_SUFFIX))
+        for name in _walk(storage, top):
+            if name not in referenced and _is_orphan(storage, name, cutoff):
+                yield name
+
+
+def _walk(storage: Storage, directory: str) -> Iterator[str]:
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:  # removed meanwhile
+        return
+    for name in sorted(files):
+        yield f"{directory}/{name}"
+    for sub in sorted(directories):
+        yield from _walk(storage, f"{directory}/{sub}")
+
+
+def _is_orphan(storage: Storage, name: str, cutoff: datetime) -> bool:
+    try:
+        if storage.get_modified_time(name) >= cutoff:
+            return False
+    except FileNotFoundError:  # removed meanwhile
+        return False
+    path = name.removesuffix(METADATA_SUFFIX)
+    if File.objects.filter(Q(path=name) | Q(path=path)).exists():
+        return False
+    filename = path.rpartition("/")[2]
+    deleted_file = (
+        FilenameRegistry.objects.filter(filename=filename).exists()
+        and not File.objects.filter(filename=filename).exists()
+    )
+    return not deleted_file
+
+
+# --- Temporary upload files -----------------------------------------------------------------
+
+
+def upload_temp_dir() -> Path:
+    """Where uploads are spooled on this machine."""
+    return Path(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir())
+
+
+def stale_temp_files(directory: Path, cutoff: datetime) -> Iterator[Path]:
+    """The upload spool files in ``directory`` last modified before ``cutoff``."""
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        return
+    limit = cutoff.timestamp()
+    for entry in entries:
+        if not (entry.name.startswith(TEMP_FILE_PREFIX) and entry.name.endswith(TEMP_FILE_SUFFIX)):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:  # removed meanwhile
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_mtime < limit:
+            yield Path(entry.path)
