@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from importlib.metadata import version
 
+import psutil
 import pytest
 
-from packages.description import render_description
+from packages.description import RenderTimeout, render_description, render_description_within
 
 MARKDOWN_TABLE = "| a | b |\n|---|---|\n| 1 | 2 |\n"
 
@@ -86,3 +88,81 @@ def test_empty_descriptions_render_empty(raw, content_type):
 
     assert rendered is not None
     assert rendered.html == ""
+
+
+# Rendering within a time limit, in a child process -------------------------------------------
+
+# Minutes for any of the renderers run in-process: comrak and nh3 are quadratic in the depth
+# of nested block quotes.
+QUOTE_BOMB = ">" * 200_000 + " a\n"
+# docutils raises KeyError for a chain of substitutions that ends in an undefined one.
+RST_CRASH = ".. |a| replace:: |b|\n.. |b| replace:: |c|\n\n|a|\n"
+# docutils recurses once per level of indentation: 200 nested block quotes exhaust the stack.
+RST_TOO_DEEP = "".join(" " * level + "a\n" for level in range(200))
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        ("Title\n=====\n\nSome *emphasis*.\n", None),
+        (MARKDOWN_TABLE, "text/markdown"),
+        (MARKDOWN_TABLE, "text/markdown; variant=CommonMark"),
+        ("a < b\n  indented", "text/plain"),
+        ("```python\nprint('hello')\n```\n", "text/markdown"),
+    ],
+    ids=["rst", "gfm", "commonmark", "plain", "highlighted-code"],
+)
+def test_rendering_within_a_limit_gives_the_same_html(raw, content_type):
+    assert render_description_within(raw, content_type, seconds=30) == render_description(
+        raw, content_type
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        (".. raw:: html\n\n   <b>raw</b>\n", None),
+        ("# Title\n", "text/markdown; variant=Nope"),
+    ],
+    ids=["rst-raw-directive", "markdown-variant"],
+)
+def test_what_does_not_render_does_not_render_within_a_limit(raw, content_type):
+    assert render_description_within(raw, content_type, seconds=30) is None
+
+
+@pytest.mark.parametrize("raw", [RST_CRASH, RST_TOO_DEEP], ids=["keyerror", "recursion"])
+def test_a_renderer_that_crashes_means_the_description_does_not_render(raw):
+    with pytest.raises((KeyError, RecursionError)):
+        render_description(raw, None)
+
+    assert render_description_within(raw, None, seconds=30) is None
+
+
+@pytest.mark.parametrize("content_type", ["text/markdown", "text/markdown; variant=CommonMark"])
+def test_rendering_that_takes_too_long_is_stopped_at_the_limit(content_type):
+    started = time.monotonic()
+
+    with pytest.raises(RenderTimeout, match="rendering took longer than 1 seconds"):
+        render_description_within(QUOTE_BOMB, content_type, seconds=1)
+
+    assert time.monotonic() - started < 3
+    # The child was killed and reaped: nothing renders on, and no zombie is left.
+    assert psutil.Process().children() == []
+
+
+def test_rendering_that_needs_too_much_memory_does_not_render():
+    footnotes = "[^a]" * 250_000 + "\n\n[^a]: b\n"  # about 300 MiB for comrak
+
+    rendered = render_description_within(
+        footnotes, "text/markdown", seconds=30, memory_bytes=32 * 1024 * 1024
+    )
+
+    assert rendered is None
+    assert psutil.Process().children() == []
+
+
+def test_blank_descriptions_render_empty_within_a_limit():
+    rendered = render_description_within("  \n", "text/markdown", seconds=30)
+
+    assert rendered is not None
+    assert (rendered.html, rendered.content_type) == ("", "text/markdown")
