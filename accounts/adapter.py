@@ -105,9 +105,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     @staticmethod
-    def _user_for(credentials: dict[str, Any]) -> User | None:
-        login = credentials.get("username") or credentials.get("email") or ""
+    def user_named(login: str) -> User | None:
+        """The account ``login`` names, by username or by e-mail address (any case)."""
         return User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
+
+    @classmethod
+    def _user_for(cls, credentials: dict[str, Any]) -> User | None:
+        return cls.user_named(credentials.get("username") or credentials.get("email") or "")
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         # Failed logins count per account, whether it is named by username or by address

@@ -3,15 +3,16 @@
 Authentication: a browser session that passed 2FA and confirmed the password within the
 sudo window, or HTTP Basic with the account password plus the current code of its
 authentication app in ``X-OTP-Code`` (so a script proves both factors on every call). Those
-are the factors of a web login, so an address the account has not confirmed waits for the
-mailed link as a web login does (``login_confirmation``).
+are the factors of a web login, so the login's limits and lockouts apply, and an address the
+account has not confirmed waits for the mailed link as a web login does (``login_confirmation``).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
+from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions, serializers, status
@@ -19,11 +20,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import login_confirmation, ports, ratelimit, readiness, services, sudo, two_factor
-from .client import client_ip
+from . import events, login_confirmation, ports, ratelimit, readiness, services, sudo, two_factor
+from .adapter import AccountAdapter
+from .events import EventTag
 from .http import AuthenticatedRequest
-from .models import ApiToken
+from .models import ApiToken, User
 
+INVALID_CREDENTIALS = _(
+    "Invalid credentials: send the username or e-mail address and the password of the account, "
+    "and a current code of its authentication application in the X-OTP-Code header."
+)
+TOO_MANY = _("There have been too many unsuccessful attempts. Try again later.")
 UNCONFIRMED_ADDRESS = _(
     "This account has not been used from this address before. We have emailed a link: open "
     "it from this address, then try again."
@@ -31,27 +38,42 @@ UNCONFIRMED_ADDRESS = _(
 
 
 class PasswordAndCodeAuthentication(authentication.BasicAuthentication):
-    """Basic auth (username or e-mail, password) and a TOTP code in ``X-OTP-Code``."""
+    """Basic auth (username or e-mail, password) and a TOTP code in ``X-OTP-Code``.
 
-    LIMITS = [(10, 300)]  # failed attempts per address, as for the login form
+    The login form's rules, so that the API is no way around them: every attempt counts
+    against the form's failed-login limits (per address and per account, in the shared store)
+    and none is checked while they are used up or while the account's second step is locked.
+    Every failure, whichever factor was wrong, gets the same answer, and is recorded in the
+    account's security history as a failed login.
+    """
 
     def authenticate_credentials(self, userid: str, password: str, request: Any = None) -> Any:
-        address = (client_ip(request) if request else None) or "unknown"
-        if ratelimit.exceeded("api-auth", address, self.LIMITS):
-            raise exceptions.Throttled()
-        try:
-            user, _auth = super().authenticate_credentials(userid, password, request)
-            app = two_factor.confirmed_app(user)
-            code = (request.META.get("HTTP_X_OTP_CODE", "") if request else "").strip()
-            if user.is_frozen or app is None or not code or not app.verify_token(code):
-                raise exceptions.AuthenticationFailed(_("A valid X-OTP-Code header is required."))
-        except exceptions.AuthenticationFailed:
-            ratelimit.hit("api-auth", address, self.LIMITS)
-            raise
-        if login_confirmation.must_wait(user, request, app):
+        http_request: HttpRequest = request._request
+        attempt = ratelimit.login_attempt(http_request, userid)
+        named = AccountAdapter.user_named(userid)
+        # Locked before any factor is checked: the answer says nothing about the password.
+        if attempt is None or (
+            named is not None and ratelimit.second_factor_locked(http_request, named)
+        ):
+            raise exceptions.Throttled(detail=TOO_MANY)
+        user = authenticate(http_request, username=userid, password=password)
+        app = two_factor.confirmed_app(user) if user is not None else None
+        code = request.META.get("HTTP_X_OTP_CODE", "").strip()
+        if user is None or user.is_frozen or app is None or not code or not app.verify_token(code):
+            failure = "password" if user is None else "totp"
+            self._refuse(http_request, named if named is not None else user, failure)
+        attempt.rollback()  # as the login form does: only failures count
+        if login_confirmation.must_wait(user, http_request, app):
             # The same factors as a web login: from a new address they wait for the mail.
             raise exceptions.PermissionDenied(UNCONFIRMED_ADDRESS)
         return user, "password+totp"
+
+    @staticmethod
+    def _refuse(request: HttpRequest, named: User | None, failure: str) -> NoReturn:
+        """One answer for every failure; the history of the account named records it."""
+        if named is not None and not named.is_frozen:
+            events.record(named, EventTag.LOGIN_FAILURE, request=request, reason=failure, api=True)
+        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
 
 
 class PublisherPermission(permissions.BasePermission):

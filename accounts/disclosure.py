@@ -27,11 +27,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
 from . import mail, outbound, services, tokens
+from .security_store import store
 
 logger = logging.getLogger(__name__)
 
@@ -195,14 +195,14 @@ def _public_key(reporter: Reporter, key_id: str) -> str | None:
     """The PEM of the reporter's key ``key_id``, from the cache or (once) the keys document."""
     url = reporter.keys_url
     cache_key = f"token-disclosure:keys:{reporter.code}"
-    cached = cache.get(cache_key)
+    cached = store.get(cache_key)
     if cached is not None and cached["url"] == url:
         if key_id in cached["keys"]:
             return cached["keys"][key_id]
-        if not cache.add(f"{cache_key}:refetched", True, REFETCH_INTERVAL_SECONDS):
+        if not store.add(f"{cache_key}:refetched", True, REFETCH_INTERVAL_SECONDS):
             return None
     keys = _fetch_keys(url)
-    cache.set(cache_key, {"url": url, "keys": keys}, KEYS_CACHE_SECONDS)
+    store.set(cache_key, {"url": url, "keys": keys}, KEYS_CACHE_SECONDS)
     return keys.get(key_id)
 
 

@@ -70,14 +70,25 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
             code = None
         totp = self._totp()
         verified = code is not None and totp.verify(code, self.tolerance, self.last_t + 1)
-        if verified:
+        # Each write changes only its own columns, in one statement: two workers checking codes
+        # of the same app at once can neither both accept one time step nor undo each other.
+        rows = AuthenticatorApp.objects.filter(pk=self.pk)
+        if verified and rows.filter(last_t__lt=totp.t()).update(
+            last_t=totp.t(),
+            throttling_failure_count=0,
+            throttling_failure_timestamp=None,
+            last_used_at=timezone.now(),
+        ):
             self.last_t = totp.t()
             self.throttle_reset(commit=False)
             self.set_last_used_timestamp(commit=False)
-            self.save()
-        else:
-            self.throttle_increment(commit=True)
-        return verified
+            return True
+        self.throttle_increment(commit=False)
+        rows.update(
+            throttling_failure_count=models.F("throttling_failure_count") + 1,
+            throttling_failure_timestamp=self.throttling_failure_timestamp,
+        )
+        return False
 
     def is_out_of_sync(self, token: str | int) -> bool:
         """True when ``token`` is a real code of this device, but for a clock far from ours."""

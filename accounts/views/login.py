@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from allauth.account.views import PasswordResetView as AllauthPasswordResetView
 from allauth.account.views import SignupView
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +15,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.models import Device
 
 from .. import events, login_confirmation, ratelimit, stages, two_factor
-from ..client import client_ip
 from ..events import EventTag
 from ..forms.account import ResetPasswordForm
 from ..forms.two_factor import RecoveryCodeForm, TOTPCodeForm
@@ -37,17 +35,11 @@ class PasswordResetView(AllauthPasswordResetView):
 
 
 def _throttled(request: HttpRequest, user: User) -> bool:
-    limits = settings.TWO_FACTOR_RATE_LIMITS
-    ip = client_ip(request) or "unknown"
-    return ratelimit.exceeded("2fa-user", str(user.pk), limits["user"]) or ratelimit.exceeded(
-        "2fa-ip", ip, limits["ip"]
-    )
+    return ratelimit.second_factor_locked(request, user)
 
 
 def _failed(request: HttpRequest, user: User, method: str) -> None:
-    limits = settings.TWO_FACTOR_RATE_LIMITS
-    ratelimit.hit("2fa-user", str(user.pk), limits["user"])
-    ratelimit.hit("2fa-ip", client_ip(request) or "unknown", limits["ip"])
+    ratelimit.second_factor_failed(request, user)
     events.record(user, EventTag.LOGIN_FAILURE, request=request, reason=method)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -123,7 +124,23 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # Rate limits, lockouts, leak reporters' keys (accounts/security_store.py): a store every
+    # worker process and node shares, whatever CACHE_URL is. By default, a database table.
+    "security": env.cache_url("SECURITY_CACHE_URL", default="dbcache://security_cache"),
+}
+_security_backend = CACHES["security"]["BACKEND"]
+if _security_backend == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["security"]["BACKEND"] = "accounts.security_store.SecurityDatabaseCache"
+    # Expired rows are deleted once the table holds this many; live ones never are.
+    CACHES["security"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
+elif _security_backend.rsplit(".", 1)[-1] in ("LocMemCache", "DummyCache", "FileBasedCache"):
+    raise ImproperlyConfigured(
+        "SECURITY_CACHE_URL must name a store every worker and node shares: the database "
+        "(dbcache://TABLE, the default) or Redis (redis://HOST:6379/N)."
+    )
+CACHES["security"].setdefault("KEY_PREFIX", "security")
 
 # --- Files ----------------------------------------------------------------------------------
 FILES_ROOT = Path(env.str("FILES_ROOT", default=str(VAR_DIR / "files")))

@@ -9,7 +9,15 @@ from .base import STORAGES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # As in production: a table of the test database (rolled back with each test).
+    "security": {
+        "BACKEND": "accounts.security_store.SecurityDatabaseCache",
+        "LOCATION": "security_cache",
+        "KEY_PREFIX": "security",
+    },
+}
 
 FILES_ROOT = Path(tempfile.mkdtemp(prefix="pypi-test-files-"))
 STORAGES = {

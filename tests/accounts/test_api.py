@@ -21,7 +21,12 @@ from tests.uploads import basic_auth
 pytestmark = pytest.mark.django_db
 
 TOKENS = "/api/account/tokens/"
-CODE_REQUIRED = {"detail": "A valid X-OTP-Code header is required."}
+INVALID = {
+    "detail": "Invalid credentials: send the username or e-mail address and the password of the "
+    "account, and a current code of its authentication application in the X-OTP-Code header."
+}
+LOCKED = {"detail": "There have been too many unsuccessful attempts. Try again later."}
+WRONG = "not the password"
 NOT_READY = {
     "detail": "Two-factor authentication and a verified primary e-mail address are required."
 }
@@ -152,21 +157,22 @@ def test_login_by_email_address_works_too(client, member):
 
 
 @pytest.mark.parametrize(
-    ("credentials", "expected"),
+    "credentials",
     [
-        ({"otp": ""}, CODE_REQUIRED),
-        ({"otp": "12345x"}, CODE_REQUIRED),
-        ({"steps": -5}, CODE_REQUIRED),
-        ({"password": "wrong"}, {"detail": "Invalid username/password."}),
-        ({"login": "nobody"}, {"detail": "Invalid username/password."}),
+        {"otp": ""},
+        {"otp": "12345x"},
+        {"steps": -5},
+        {"password": WRONG},
+        {"password": WRONG, "otp": ""},
+        {"login": "nobody"},
     ],
-    ids=["no-code", "bad-code", "old-code", "wrong-password", "unknown-user"],
+    ids=["no-code", "bad-code", "old-code", "wrong-password", "wrong-password-no-code", "unknown"],
 )
-def test_bad_credentials_are_refused(client, member, credentials, expected):
+def test_every_failure_gets_the_same_answer(client, member, credentials):
+    """Whichever factor is wrong: a right password without its code is no password oracle."""
     headers = basic(**credentials)
     response = client.post(TOKENS, {"description": "x"}, content_type="application/json", **headers)
-    assert response.status_code == 403
-    assert response.json() == expected
+    assert (response.status_code, response.json()) == (403, INVALID)
     assert not ApiToken.objects.exists()
 
 
@@ -174,31 +180,97 @@ def test_a_code_cannot_be_replayed(client, member):
     headers = basic()
     assert client.get(TOKENS, **headers).status_code == 200
     response = client.get(TOKENS, **headers)
-    assert response.status_code == 403
-    assert response.json() == CODE_REQUIRED
+    assert (response.status_code, response.json()) == (403, INVALID)
 
 
 def test_a_frozen_account_is_refused(client, member):
     User.objects.filter(pk=member.pk).update(is_frozen=True)
     response = client.get(TOKENS, **basic())
-    assert response.status_code == 403
-    assert response.json() == CODE_REQUIRED
+    assert (response.status_code, response.json()) == (403, INVALID)
 
 
 def test_an_account_without_an_app_cannot_use_a_code(client):
     UserFactory(username="carl")
     response = client.get(TOKENS, **basic(login="carl", otp="123456"))
-    assert response.json() == CODE_REQUIRED
+    assert (response.status_code, response.json()) == (403, INVALID)
 
 
-def test_failed_attempts_are_limited_per_address(client, member, settings):
+def failure_events(user: User) -> list[dict]:
+    rows = UserEvent.objects.filter(user=user, tag=EventTag.LOGIN_FAILURE).order_by("id")
+    return [event.additional for event in rows]
+
+
+def test_failures_are_in_the_security_history(client, member):
+    client.get(TOKENS, **basic(password=WRONG))
+    client.get(TOKENS, **basic(login="ann@example.com", otp=""))
+    client.get(TOKENS, **basic(otp="000000" if code() != "000000" else "111111"))
+    assert failure_events(member) == [
+        {"reason": "password", "api": True},
+        {"reason": "totp", "api": True},
+        {"reason": "totp", "api": True},
+    ]
+    event = UserEvent.objects.filter(user=member, tag=EventTag.LOGIN_FAILURE).first()
+    assert event is not None and event.ip_address == "127.0.0.1"
+
+
+def fail(client: Client, times: int, *, login: str = "ann", address: str = "127.0.0.1") -> None:
+    for _ in range(times):
+        response = client.get(TOKENS, REMOTE_ADDR=address, **basic(login=login, password=WRONG))
+        assert response.status_code == 403
+
+
+def test_failed_attempts_lock_the_account_from_every_address(client, member):
+    fail(client, 10)
+    for address in ("127.0.0.1", "192.0.2.99"):
+        right = client.get(TOKENS, REMOTE_ADDR=address, **basic())
+        wrong = client.get(TOKENS, REMOTE_ADDR=address, **basic(password=WRONG))
+        # The same answer whatever the password: a lockout is no oracle either.
+        assert (right.status_code, right.json()) == (429, LOCKED)
+        assert (wrong.status_code, wrong.json()) == (429, LOCKED)
+
+
+def test_failed_attempts_are_limited_per_address(client, member):
+    for i in range(10):
+        fail(client, 1, login=f"nobody{i}")
+    assert client.get(TOKENS, **basic()).status_code == 429
+    assert client.get(TOKENS, REMOTE_ADDR="192.0.2.99", **basic()).status_code == 200
+
+
+def test_successful_calls_do_not_count(client, member):
+    fail(client, 9)
+    assert client.get(TOKENS, **basic()).status_code == 200
+    fail(client, 1)
+    assert client.get(TOKENS, **basic(steps=1)).status_code == 429
+
+
+def web_login_fails(client: Client, times: int) -> None:
+    for _ in range(times):
+        response = client.post("/account/login/", {"login": "ann", "password": WRONG})
+        assert response.status_code == 200
+        assert "Too many failed login attempts" not in response.content.decode()
+
+
+def test_the_api_and_the_login_form_share_one_limit(client, member):
+    web_login_fails(client, 5)
+    fail(client, 5, address="192.0.2.7")
+    assert client.get(TOKENS, **basic()).status_code == 429
+    response = client.post("/account/login/", {"login": "ann", "password": PASSWORD})
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_the_api_refuses_while_the_web_login_is_locked(client, member):
+    web_login_fails(client, 10)
+    response = client.get(TOKENS, REMOTE_ADDR="192.0.2.7", **basic())
+    assert (response.status_code, response.json()) == (429, LOCKED)
+
+
+def test_the_api_refuses_while_the_second_step_is_locked(client, member, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
-    for _ in range(10):
-        client.get(TOKENS, **basic(password="wrong"))
-    response = client.get(TOKENS, **basic())
-    assert response.status_code == 429
-    other = client.get(TOKENS, REMOTE_ADDR="192.0.2.99", **basic())
-    assert other.status_code == 200
+    client.post("/account/login/", {"login": "ann", "password": PASSWORD})
+    for _ in range(5):
+        client.post("/account/two-factor/", {"code": "000000" if code() != "000000" else "111111"})
+    response = client.get(TOKENS, REMOTE_ADDR="192.0.2.7", **basic())
+    assert (response.status_code, response.json()) == (429, LOCKED)
 
 
 # Validation ---------------------------------------------------------------------------------

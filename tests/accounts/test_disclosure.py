@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -31,6 +32,8 @@ HEADERS = {
     "github": ("GITHUB-PUBLIC-KEY-IDENTIFIER", "GITHUB-PUBLIC-KEY-SIGNATURE"),
     "depsdev": ("GOSST-PUBLIC-KEY-IDENTIFIER", "GOSST-PUBLIC-KEY-SIGNATURE"),
 }
+
+pytestmark = pytest.mark.django_db
 
 
 def new_key() -> ec.EllipticCurvePrivateKey:
@@ -486,7 +489,7 @@ def test_keys_are_cached(
 
 
 class Clock:
-    """Stands in for the ``time`` module of Django's cache backends."""
+    """Stands in for the clocks of the database cache: ``time`` (expiries) and ``tz_now``."""
 
     def __init__(self) -> None:
         self.offset = 0.0
@@ -494,11 +497,19 @@ class Clock:
     def time(self) -> float:
         return time.time() + self.offset
 
+    def tz_now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), UTC)
 
-def test_keys_are_cached_for_thirty_minutes(client, keys_server, github_key, monkeypatch):
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr("django.core.cache.backends.base.time", clock)
-    monkeypatch.setattr("django.core.cache.backends.locmem.time", clock)
+    monkeypatch.setattr("django.core.cache.backends.db.tz_now", clock.tz_now)
+    return clock
+
+
+def test_keys_are_cached_for_thirty_minutes(client, keys_server, github_key, clock):
 
     assert report(client, [], key=github_key).status_code == 204
     clock.offset = 29 * 60

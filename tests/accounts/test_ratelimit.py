@@ -1,21 +1,24 @@
-"""The fixed-window attempt counters behind the second-factor, API and confirmation limits."""
+"""The fixed-window attempt counters behind the second-factor limits, in the shared store."""
 
 from __future__ import annotations
 
-import time
+from types import SimpleNamespace
 
 import pytest
 
 from accounts import ratelimit
+
+pytestmark = pytest.mark.django_db
 
 LIMITS = [(3, 60)]
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    """A clock standing at the start of a 60-second and of a 3600-second window."""
+    """The limiter's clock, standing at the start of a 60-second and of a 3600-second window
+    (the store's entries still expire in real time, after their window's length)."""
     now = [7200.0]
-    monkeypatch.setattr(time, "time", lambda: now[0])
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now[0]))
     return now
 
 

@@ -34,6 +34,42 @@ def test_current_code_verifies_once():
     assert not device.verify_token(current), "a code must not be accepted twice"
 
 
+def test_a_code_is_accepted_once_even_by_two_workers_at_once(settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = add_totp(UserFactory(), key=KEY)
+    # Two requests (two worker processes) load the app before either checks the code.
+    first, second = (
+        AuthenticatorApp.objects.get(pk=device.pk),
+        AuthenticatorApp.objects.get(pk=device.pk),
+    )
+    current = code()
+    assert first.verify_token(current)
+    assert not second.verify_token(current), "the same time step was accepted twice"
+
+
+def test_a_failure_does_not_undo_a_used_code(settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = add_totp(UserFactory(), key=KEY)
+    stale = AuthenticatorApp.objects.get(pk=device.pk)
+    current = code()
+    assert device.verify_token(current)
+    assert not stale.verify_token("000000" if current != 0 else "111111")
+    assert not AuthenticatorApp.objects.get(pk=device.pk).verify_token(current)
+
+
+def test_failures_from_two_workers_both_count():
+    device = add_totp(UserFactory(), key=KEY)
+    first, second = (
+        AuthenticatorApp.objects.get(pk=device.pk),
+        AuthenticatorApp.objects.get(pk=device.pk),
+    )
+    wrong = "000000" if code() != 0 else "111111"
+    assert not first.verify_token(wrong)
+    assert not second.verify_token(wrong)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 2
+
+
 def test_wrong_code_is_refused_and_throttled():
     device = add_totp(UserFactory(), key=KEY)
     assert not device.verify_token("000000" if code() != 0 else "111111")
