@@ -1,8 +1,9 @@
 """Core metadata of an upload, read from the form fields the client sends.
 
-packaging.metadata does the standard validation (required fields, Name, Version,
-Requires-Dist, Description-Content-Type, ...); on top come the rules Warehouse adds
-for its index, with Warehouse's wording. The first problem of the field Warehouse would
+A description longer than ``UPLOAD_MAX_DESCRIPTION_BYTES`` is refused before anything parses
+it (check 6, stage 1). packaging.metadata then does the standard validation (required fields,
+Name, Version, Requires-Dist, Description-Content-Type, ...); on top come the rules Warehouse
+adds for its index, with Warehouse's wording. The first problem of the field Warehouse would
 report becomes one ``UploadError(400, ...)``.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import email_validator
+from django.conf import settings
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from packaging.metadata import InvalidMetadata, Metadata, RawMetadata
@@ -22,7 +24,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from trove_classifiers import all_classifiers, deprecated_classifiers
 
 from help.links import help_url
-from packages.description import Rendered, render_description
+from packages.description import Rendered, RenderTimeout, render_description_within
 from packages.upload.errors import UploadError, bad_request
 from packages.upload.form import CORE_METADATA_URL
 
@@ -79,6 +81,7 @@ def parse_metadata(fields: MultiValueDict) -> Metadata:
     when a field cannot be read, packaging rejects the metadata, or a PyPI rule fails.
     """
     raw, errors = _raw_metadata(fields)
+    errors += _length_errors(raw)
     if errors:
         raise _metadata_error(errors)
     try:
@@ -95,15 +98,37 @@ def parse_metadata(fields: MultiValueDict) -> Metadata:
 
 
 def render_release_description(metadata: Metadata) -> Rendered:
-    """The release's description as HTML; raises ``UploadError(400, ...)`` if it won't render.
+    """The release's description as HTML (check 14), or ``UploadError(400, ...)`` saying why not.
 
-    No description renders to an empty string. There is no plain-text fallback.
+    Refused when it does not render (there is no plain-text fallback) and when rendering takes
+    longer than ``UPLOAD_DESCRIPTION_RENDER_SECONDS``. No description renders to an empty
+    string. Renders in a child process, taking up to that long: call it outside any
+    transaction.
     """
     content_type = metadata.description_content_type
-    rendered = render_description(metadata.description or "", content_type)
+    seconds = settings.UPLOAD_DESCRIPTION_RENDER_SECONDS
+    try:
+        rendered = render_description_within(
+            metadata.description or "", content_type, seconds=seconds
+        )
+    except RenderTimeout:
+        raise _too_slow_error(seconds) from None
     if rendered is None:
         raise _render_error(content_type)
     return rendered
+
+
+def _too_slow_error(seconds: float) -> UploadError:
+    message = gettext(
+        "The description could not be rendered in time: rendering a description may take at "
+        "most {seconds} seconds. Shorten it or simplify its markup (deep nesting, for "
+        "example)."
+    ).format(seconds=f"{seconds:g}")
+    return bad_request(
+        gettext("{message} See {url} for more information.").format(
+            message=message, url=help_url("description-content-type")
+        )
+    )
 
 
 def _render_error(content_type: str | None) -> UploadError:
@@ -148,6 +173,16 @@ def _raw_metadata(fields: MultiValueDict) -> tuple[dict[str, Any], list[InvalidM
             unreadable.append(key)
     message = gettext("{field} has invalid data")
     return raw, [InvalidMetadata(key, message.format(field=repr(key))) for key in unreadable]
+
+
+def _length_errors(raw: dict[str, Any]) -> list[InvalidMetadata]:
+    """A description too long to be rendered."""
+    errors = []
+    description_limit = settings.UPLOAD_MAX_DESCRIPTION_BYTES
+    if len(raw.get("description", "").encode("utf-8", "surrogatepass")) > description_limit:
+        message = gettext("'description' field must be {limit} bytes or less.")
+        errors.append(InvalidMetadata("description", message.format(limit=description_limit)))
+    return errors
 
 
 def _project_urls(values: list[str]) -> dict[str, str] | None:

@@ -1,6 +1,9 @@
 """One upload, end to end: the ordered checks of docs/upload.md (from check 4)
 inside one transaction. Objects written to storage are removed again if the transaction fails,
 so a refused upload leaves no project, release, file row or stored object behind.
+
+The description (check 14) is rendered before the transaction opens: rendering may take
+seconds, and a transaction holds locks (on SQLite, the database's one write lock).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from accounts.identity import Identity
 from accounts.models import User
 from help.links import help_url
 
+from ..description import Rendered
 from ..models import Project, Release
 from ..permissions import upload_denial
 from ..services import journal
@@ -67,10 +71,39 @@ def upload(
     meta = parse_metadata(fields)  # 6
     if content is None:  # 7
         raise bad_request(_("Upload payload does not have a file."))
+    # 14, outside the transaction: only an upload that creates the release needs the rendering.
+    description = None if _release_exists(meta) else _render(meta)
+    try:
+        _upload_once(form, meta, description, content, identity, actor)
+    except _ReleaseGone:
+        # The release was deleted after the look-up: render, still outside, and start again.
+        _upload_once(form, meta, _render(meta), content, identity, actor)
+
+
+class _ReleaseGone(Exception):
+    """The release existed before the transaction and is gone in it: the rendering is missing."""
+
+
+def _release_exists(meta: Metadata) -> bool:
+    project = Project.objects.find_by_name(meta.name)
+    return project is not None and project.releases.find_by_version(str(meta.version)) is not None
+
+
+def _render(meta: Metadata) -> Rendered | UploadError:
+    """The rendered description, or the refusal check 14 gives if the upload creates a release."""
+    try:
+        return render_release_description(meta)
+    except UploadError as refusal:
+        return refusal
+
+
+def _upload_once(form, meta, description, content, identity, actor) -> None:
     stored = StoredObjects()
     try:
         with transaction.atomic(), journal.deferred():
-            if not _upload_in_transaction(form, meta, content, identity, actor, stored):
+            if not _upload_in_transaction(
+                form, meta, description, content, identity, actor, stored
+            ):
                 transaction.set_rollback(True)
     except BaseException:
         stored.remove_all()
@@ -88,15 +121,20 @@ def _project_for(meta: Metadata, identity: Identity, actor: Actor) -> Project:
         raise UploadError(refused.status, refused.message) from None
 
 
-def _release_for(project: Project, meta: Metadata, actor: Actor) -> Release:
-    description = render_release_description(meta)  # 14
+def _release_for(
+    project: Project, meta: Metadata, description: Rendered | UploadError | None, actor: Actor
+) -> Release:
     release = project.releases.find_by_version(str(meta.version))  # 16
-    if release is None:
-        release = create_release(project, meta, description, actor=actor)
-    return release
+    if release is not None:
+        return release
+    if description is None:
+        raise _ReleaseGone
+    if isinstance(description, UploadError):  # 14
+        raise description
+    return create_release(project, meta, description, actor=actor)  # 16
 
 
-def _upload_in_transaction(form, meta, content, identity, actor, stored) -> bool:
+def _upload_in_transaction(form, meta, description, content, identity, actor, stored) -> bool:
     """Run checks 8-46; False means "identical file already there, change nothing"."""
     project = _project_for(meta, identity, actor)  # 8
     denial = upload_denial(identity, project)  # 9
@@ -106,6 +144,6 @@ def _upload_in_transaction(form, meta, content, identity, actor, stored) -> bool
     if project.name != meta.name:  # 13
         project.name = meta.name
         project.save(update_fields=["name"])
-    release = _release_for(project, meta, actor)
+    release = _release_for(project, meta, description, actor)  # 14, 16
     file = files.accept(project, release, meta, form, content, stored, actor)  # 17-44
     return file is not None

@@ -199,6 +199,9 @@ UPLOAD_MAX_PROJECT_SIZE = env.int("UPLOAD_MAX_PROJECT_SIZE", default=10 * 1024**
 UPLOAD_LIMIT_CAP = env.int("UPLOAD_LIMIT_CAP", default=1024**3)
 UPLOAD_NEW_PROJECTS_PER_USER_HOUR = env.int("UPLOAD_NEW_PROJECTS_PER_USER_HOUR", default=20)
 UPLOAD_NEW_PROJECTS_PER_IP_HOUR = env.int("UPLOAD_NEW_PROJECTS_PER_IP_HOUR", default=40)
+# A release's description: the longest accepted (UTF-8 bytes), and how long it may render.
+UPLOAD_MAX_DESCRIPTION_BYTES = env.int("UPLOAD_MAX_DESCRIPTION_BYTES", default=1024 * 1024)
+UPLOAD_DESCRIPTION_RENDER_SECONDS = env.float("UPLOAD_DESCRIPTION_RENDER_SECONDS", default=10.0)
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload streams to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # metadata fields (long descriptions)
