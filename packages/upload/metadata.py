@@ -1,9 +1,9 @@
 """Core metadata of an upload, read from the form fields the client sends.
 
-A description longer than ``UPLOAD_MAX_DESCRIPTION_BYTES`` is refused before anything parses
-it (check 6, stage 1). packaging.metadata then does the standard validation (required fields,
-Name, Version, Requires-Dist, Description-Content-Type, ...); on top come the rules Warehouse
-adds for its index, with Warehouse's wording. The first problem of the field Warehouse would
+Values longer than the limits below are refused before anything parses them (check 6,
+stage 1). packaging.metadata then does the standard validation (required fields, Name,
+Version, Requires-Dist, Description-Content-Type, ...); on top come the rules Warehouse adds
+for its index, with Warehouse's wording. The first problem of the field Warehouse would
 report becomes one ``UploadError(400, ...)``.
 """
 
@@ -41,6 +41,28 @@ DYNAMIC_FIELDS = frozenset(
 )
 SUMMARY_LIMIT = 512
 PROJECT_URL_LABEL_LIMIT = 32
+# Longest values, in characters (check 6, stage 1). Nothing longer reaches packaging (which
+# cannot turn a number of more than 4300 digits into an int), the database (Project.name and
+# Release.version are limited columns) or installers (pip fails on the whole project when a
+# Requires-Python does not parse for it).
+NAME_LIMIT = 200
+# Also keeps every number of a version below 100 digits, as packages/versions.py's sort keys
+# need.
+VERSION_LIMIT = 64
+REQUIRES_PYTHON_LIMIT = 255
+# Each value of the multi-use fields that name other distributions.
+REQUIREMENT_LIMIT = 1024
+REQUIREMENT_FIELDS = (
+    "requires_dist",
+    "provides_dist",
+    "obsoletes_dist",
+    "requires_external",
+    "requires",
+    "provides",
+    "obsoletes",
+)
+# Parentheses in an environment marker; packaging's parser recurses once per level.
+NESTING_LIMIT = 32
 
 # Form fields as twine sends them. Single-use fields are named as in RawMetadata; the
 # multi-use ones are mapped onto RawMetadata's plural keys. keywords and project_urls
@@ -176,13 +198,50 @@ def _raw_metadata(fields: MultiValueDict) -> tuple[dict[str, Any], list[InvalidM
 
 
 def _length_errors(raw: dict[str, Any]) -> list[InvalidMetadata]:
-    """A description too long to be rendered."""
+    """Values too long (or too deeply nested) to be parsed, stored or given to installers."""
     errors = []
+    for key, limit in (
+        ("name", NAME_LIMIT),
+        ("version", VERSION_LIMIT),
+        ("requires_python", REQUIRES_PYTHON_LIMIT),
+    ):
+        if len(raw.get(key, "")) > limit:
+            message = gettext("{field} field must be {limit} characters or less.")
+            field = key.replace("_", "-")
+            errors.append(InvalidMetadata(field, message.format(field=repr(field), limit=limit)))
     description_limit = settings.UPLOAD_MAX_DESCRIPTION_BYTES
     if len(raw.get("description", "").encode("utf-8", "surrogatepass")) > description_limit:
         message = gettext("'description' field must be {limit} bytes or less.")
         errors.append(InvalidMetadata("description", message.format(limit=description_limit)))
+    for key in REQUIREMENT_FIELDS:
+        field = key.replace("_", "-")
+        values = raw.get(key, [])
+        if any(len(value) > REQUIREMENT_LIMIT for value in values):
+            message = gettext("Each {field} value must be {limit} characters or less.")
+            text = message.format(field=repr(field), limit=REQUIREMENT_LIMIT)
+            errors.append(InvalidMetadata(field, text))
+        elif any(_nesting(value) > NESTING_LIMIT for value in values):
+            message = gettext("{field} values must not nest parentheses more than {limit} deep.")
+            text = message.format(field=repr(field), limit=NESTING_LIMIT)
+            errors.append(InvalidMetadata(field, text))
     return errors
+
+
+def _nesting(value: str) -> int:
+    """How deep parentheses nest in ``value``, outside quoted strings."""
+    depth = deepest = 0
+    quote = ""
+    for char in value:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
 
 
 def _project_urls(values: list[str]) -> dict[str, str] | None:
