@@ -12,7 +12,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import email_validator
@@ -103,7 +103,7 @@ def parse_metadata(fields: MultiValueDict) -> Metadata:
     when a field cannot be read, packaging rejects the metadata, or a PyPI rule fails.
     """
     raw, errors = _raw_metadata(fields)
-    errors += _length_errors(raw)
+    errors += length_errors(raw) + _description_errors(raw)
     if errors:
         raise _metadata_error(errors)
     try:
@@ -197,8 +197,14 @@ def _raw_metadata(fields: MultiValueDict) -> tuple[dict[str, Any], list[InvalidM
     return raw, [InvalidMetadata(key, message.format(field=repr(key))) for key in unreadable]
 
 
-def _length_errors(raw: dict[str, Any]) -> list[InvalidMetadata]:
-    """Values too long (or too deeply nested) to be parsed, stored or given to installers."""
+def length_errors(raw: Mapping[str, Any]) -> list[InvalidMetadata]:
+    """Values too long (or too deeply nested) to be parsed, stored or given to installers.
+
+    ``raw`` has ``RawMetadata``'s keys, as this module builds it from the form or
+    ``packaging.metadata.parse_email`` from a METADATA file: call this before
+    ``Metadata.from_raw``, which fails with ``ValueError`` or ``RecursionError`` (not
+    ``InvalidMetadata``) on such values. The description is not counted here.
+    """
     errors = []
     for key, limit in (
         ("name", NAME_LIMIT),
@@ -209,10 +215,6 @@ def _length_errors(raw: dict[str, Any]) -> list[InvalidMetadata]:
             message = gettext("{field} field must be {limit} characters or less.")
             field = key.replace("_", "-")
             errors.append(InvalidMetadata(field, message.format(field=repr(field), limit=limit)))
-    description_limit = settings.UPLOAD_MAX_DESCRIPTION_BYTES
-    if len(raw.get("description", "").encode("utf-8", "surrogatepass")) > description_limit:
-        message = gettext("'description' field must be {limit} bytes or less.")
-        errors.append(InvalidMetadata("description", message.format(limit=description_limit)))
     for key in REQUIREMENT_FIELDS:
         field = key.replace("_", "-")
         values = raw.get(key, [])
@@ -225,6 +227,15 @@ def _length_errors(raw: dict[str, Any]) -> list[InvalidMetadata]:
             text = message.format(field=repr(field), limit=NESTING_LIMIT)
             errors.append(InvalidMetadata(field, text))
     return errors
+
+
+def _description_errors(raw: Mapping[str, Any]) -> list[InvalidMetadata]:
+    """A description longer than check 14 will render."""
+    limit = settings.UPLOAD_MAX_DESCRIPTION_BYTES
+    if len(raw.get("description", "").encode("utf-8", "surrogatepass")) <= limit:
+        return []
+    message = gettext("'description' field must be {limit} bytes or less.")
+    return [InvalidMetadata("description", message.format(limit=limit))]
 
 
 def _nesting(value: str) -> int:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import pytest
 from django.utils.datastructures import MultiValueDict
+from packaging.metadata import Metadata, parse_email
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from packages.models import Release
 from packages.upload.errors import UploadError
-from packages.upload.metadata import parse_metadata
+from packages.upload.metadata import length_errors, parse_metadata
 from packages.versions import sort_key
-from tests import uploads
+from tests import distributions, uploads
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,22 @@ def test_long_version_sorts_after_shorter_numbers(client, publisher, token):
 
     versions = list(Release.objects.order_by("sort_key").values_list("version", flat=True))
     assert versions == ["1.9", "1." + "9" * 61, "1." + "1" + "0" * 61]
+
+
+def test_length_errors_read_a_metadata_file_too():
+    """The same limits apply to the RawMetadata packaging reads from a wheel's METADATA, where
+    ``Metadata.from_raw`` would fail with ValueError instead of saying which field is wrong."""
+    text = distributions.metadata_text(
+        "sample", DIGITS, requires_python=">=" + DIGITS, requires_dist=[NESTED]
+    )
+    raw, _ = parse_email(text)
+
+    with pytest.raises(ValueError, match="4300 digits"):
+        Metadata.from_raw(raw, validate=False).version  # noqa: B018
+
+    assert [(error.field, str(error)) for error in length_errors(raw)] == [
+        ("version", "'version' field must be 64 characters or less."),
+        ("requires-python", "'requires-python' field must be 255 characters or less."),
+        ("requires-dist", "'requires-dist' values must not nest parentheses more than 32 deep."),
+    ]
+    assert length_errors(parse_email(distributions.metadata_text("sample", "1.0"))[0]) == []
