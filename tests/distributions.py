@@ -18,9 +18,12 @@ import gzip
 import hashlib
 import io
 import itertools
+import struct
 import tarfile
 import zipfile
-from collections.abc import Collection
+import zlib
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from packages.names import wheel_name
@@ -44,6 +47,54 @@ _HEADER_NAMES = {
 }
 # Fields that only exist from Metadata-Version 2.4 (PEP 639) on.
 _FIELDS_2_4 = ("license_expression", "license_files")
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """A wheel member made of ``head`` and then ``block`` repeated ``count`` times.
+
+    It is written deflated without ever being held or compressed whole (one block is
+    compressed once and its bytes repeated), which is how a small file inflates to gigabytes.
+    ``declared`` makes both ZIP headers claim another size (and the CRC of that many bytes
+    of it): a member that inflates past what it declares.
+    """
+
+    block: bytes
+    count: int
+    head: bytes = b""
+    declared: int | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.head) + len(self.block) * self.count
+
+    def chunks(self) -> Iterator[bytes]:
+        yield self.head
+        for _ in range(self.count):
+            yield self.block
+
+    def deflated(self) -> bytes:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        head = compressor.compress(self.head) + compressor.flush(zlib.Z_FULL_FLUSH)
+        # A full flush leaves the compressor as new: every copy of the block compresses alike.
+        block = compressor.compress(self.block) + compressor.flush(zlib.Z_FULL_FLUSH)
+        return head + block * self.count + compressor.flush()
+
+    def crc_and_size(self) -> tuple[int, int]:
+        """The CRC-32 and size the ZIP headers give: of the first ``declared`` bytes, if set."""
+        size = self.size if self.declared is None else self.declared
+        crc, left = 0, size
+        for chunk in self.chunks():
+            crc = zlib.crc32(chunk[:left], crc)
+            left -= min(left, len(chunk))
+        return crc, size
+
+    def record_hash(self) -> str:
+        sha256 = hashlib.sha256()
+        for chunk in self.chunks():
+            sha256.update(chunk)
+        digest = base64.urlsafe_b64encode(sha256.digest()).rstrip(b"=")
+        return f"sha256={digest.decode()}"
 
 
 def metadata_text(name: str, version: str, **fields: str | list[str]) -> str:
@@ -83,6 +134,9 @@ def make_wheel(
     license_files: dict[str, bytes] | None = None,
     filename: str | None = None,
     module_source: bytes | None = None,
+    record_rows: Callable[[list[list[str]]], list[list[str]]] | None = None,
+    record: bytes | None = None,
+    repeated: dict[str, Repeated] | None = None,
 ) -> tuple[str, bytes]:
     """A wheel holding ``<module>/__init__.py`` and a complete ``.dist-info`` directory.
 
@@ -90,6 +144,12 @@ def make_wheel(
     ``.dist-info`` members to leave out ("METADATA", "WHEEL", "RECORD"). ``license_files`` go to
     ``.dist-info/licenses/`` and into METADATA as ``License-File``. ``filename`` only changes the
     returned name, never the contents.
+
+    RECORD is correct: a ``path,sha256=<hash>,<size>`` row for every other member, then
+    ``<RECORD path>,,``. To break it, ``record_rows`` edits those rows (RECORD's own row
+    included) before they are written, and ``record`` replaces RECORD's bytes altogether.
+    ``repeated`` members (which may replace generated files) are written last, listed in
+    RECORD with the hash and size of what they inflate to.
     """
     dist = wheel_name(name)
     dist_info = f"{dist}-{version}.dist-info"
@@ -105,9 +165,16 @@ def make_wheel(
     files.update(extra_files or {})
     for member in omit:
         files.pop(f"{dist_info}/{member}", None)
+    repeated = repeated or {}
+    for path in repeated:
+        files.pop(path, None)
     if "RECORD" not in omit:
-        files[f"{dist_info}/RECORD"] = _record(files, f"{dist_info}/RECORD")
-    return filename or f"{dist}-{version}-{tag}.whl", _zip(files)
+        rows = _record_rows(files, f"{dist_info}/RECORD")
+        rows[-1:-1] = [[path, m.record_hash(), str(m.size)] for path, m in repeated.items()]
+        generated = _record((record_rows or (lambda rows: rows))(rows))
+        files[f"{dist_info}/RECORD"] = generated if record is None else record
+    content = _zip_with_repeated(files, repeated) if repeated else _zip(files)
+    return filename or f"{dist}-{version}-{tag}.whl", content
 
 
 def make_sdist(
@@ -185,12 +252,15 @@ def _wheel_file(tag: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _record(files: dict[str, bytes], record_path: str) -> bytes:
+def _record_rows(files: dict[str, bytes], record_path: str) -> list[list[str]]:
+    """The rows of a correct RECORD for ``files``, then RECORD's own row."""
+    rows = [[path, record_hash(data), str(len(data))] for path, data in files.items()]
+    return [*rows, [record_path, "", ""]]
+
+
+def _record(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for path, data in files.items():
-        writer.writerow([path, record_hash(data), len(data)])
-    writer.writerow([record_path, "", ""])
+    csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue().encode()
 
 
@@ -215,6 +285,32 @@ def _zip(files: dict[str, bytes]) -> bytes:
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
     return buffer.getvalue()
+
+
+def _zip_with_repeated(files: dict[str, bytes], repeated: dict[str, Repeated]) -> bytes:
+    """A ZIP of ``files`` then ``repeated``, written header by header (no ZIP64: < 4 GiB)."""
+    members = [
+        (path, _raw_deflate(data), zlib.crc32(data), len(data)) for path, data in files.items()
+    ]
+    members += [(path, m.deflated(), *m.crc_and_size()) for path, m in repeated.items()]
+    out, central = bytearray(), bytearray()
+    dos_time, dos_date = 0, (2020 - 1980) << 9 | 2 << 5 | 2
+    for path, data, crc, size in members:
+        name = path.encode()
+        flags = 0 if name.isascii() else 0x800
+        common = struct.pack(
+            "<HHHHIIIH", flags, 8, dos_time, dos_date, crc, len(data), size, len(name)
+        )
+        central += b"PK\x01\x02" + struct.pack("<HH", 20, 20) + common
+        central += struct.pack("<HHHHII", 0, 0, 0, 0, 0o644 << 16, len(out)) + name
+        out += b"PK\x03\x04" + struct.pack("<H", 20) + common + struct.pack("<H", 0) + name + data
+    end = struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(central), len(out), 0)
+    return bytes(out + central + b"PK\x05\x06" + end)
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
 
 
 def _tar_gz(files: dict[str, bytes]) -> bytes:

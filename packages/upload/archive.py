@@ -1,16 +1,21 @@
-"""What an uploaded archive must contain and how it must be framed (upload checks 30, 34, 40-43).
+"""What an uploaded archive must contain and how it must be framed (upload checks 30, 34, 40-43a).
 
 Guarantees, for files of any size the upload limit allows:
 
 - Memory stays small: ZIPs are read through their central directory and a header-by-header
   ``struct`` scan; gzip'd tars are streamed header by header (member data is skipped, never
-  held). Only small members are read whole: a wheel's ``entry_points.txt`` and ``METADATA``.
+  held). Only two members of a wheel are held, ``entry_points.txt`` and ``METADATA``, and
+  only up to ``UPLOAD_MAX_METADATA_BYTES``: a larger declared size is refused before anything
+  is decompressed, and reading stops as soon as the limit is passed (checks 42a, 43a).
 - Decompression is bounded: a ZIP whose members declare more than 64 MiB in total at over 50
   times the file's size is refused before anything is decompressed, and a tar.gz is refused as
-  soon as its decompressed stream passes that same bound.
+  soon as its decompressed stream passes that same bound. A ZIP member is read only up to its
+  declared size (``iter_member`` refuses it one piece later), so hashing every member (check
+  43d) inflates at most that declared total.
 - An accepted ZIP reads the same to every ZIP reader: local headers agree with the central
   directory, entries neither overlap nor leave gaps, nothing precedes the first entry or follows
-  the end record, names are unique, printable and unambiguous.
+  the end record, names are unique, printable, unambiguous and stay inside the install root;
+  and every member read inflates to exactly what its headers declare.
 - An accepted tar.gz has one top-level directory holding ``PKG-INFO``, and no sparse members,
   absolute or ``..`` paths, links leading out of the archive, or device/FIFO members.
 
@@ -24,12 +29,15 @@ import configparser
 import gzip
 import posixpath
 import re
+import struct
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
+from django.conf import settings
 from django.utils.translation import gettext
 
 from help.links import help_url
@@ -40,6 +48,10 @@ COMPRESSION_RATIO_MIN_SIZE = 64 * 1024 * 1024
 COMPRESSION_RATIO_THRESHOLD = 50
 # Tar headers (pax records, GNU long names) are read whole; real ones are a few KiB at most.
 _MAX_TAR_HEADER_READ = 1024 * 1024
+# Members are read and inflated in pieces of this size.
+CHUNK_SIZE = 64 * 1024
+# A ZIP local file header; the last two fields are the lengths of the name and extra field.
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
 _SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
 _SCRIPT_NAME_RE = re.compile(r"[\w.-]+")
 
@@ -82,14 +94,16 @@ def check_sdist_license_files(path: Path, filename: str, license_files: Sequence
 
 
 def read_wheel_metadata(path: Path, filename: str, license_files: Sequence[str]) -> bytes:
-    """Checks 40-43, in Warehouse's order; the exact bytes of the wheel's ``METADATA``.
+    """Checks 40-43a, in Warehouse's order; the exact bytes of the wheel's ``METADATA``.
 
     The ``.dist-info`` directory is named after the filename's name and version segments as
-    they literally appear. Call after ``validate_distribution`` and ``check_wheel_filename``.
+    they literally appear. ``entry_points.txt`` and ``METADATA`` are read only up to
+    ``UPLOAD_MAX_METADATA_BYTES`` (42a, 43a). Call after ``validate_distribution`` and
+    ``check_wheel_filename``.
     """
     name, version, _ = filename.split("-", 2)
     dist_info = f"{name}-{version}.dist-info"
-    with zipfile.ZipFile(path) as zf:
+    with zipfile.ZipFile(path) as zf, path.open("rb") as fp:
         for license_file in license_files:
             target = f"{dist_info}/licenses/{license_file}"
             if not _has_member(zf, target):
@@ -100,7 +114,7 @@ def read_wheel_metadata(path: Path, filename: str, license_files: Sequence[str])
                     "Wheel '{filename}' does not contain the required RECORD file: {member}"
                 ).format(filename=filename, member=f"{dist_info}/RECORD")
             )
-        _check_entry_points(zf, f"{dist_info}/entry_points.txt", filename)
+        _check_entry_points(zf, fp, f"{dist_info}/entry_points.txt", filename)
         metadata = f"{dist_info}/METADATA"
         if not _has_member(zf, metadata):
             raise bad_request(
@@ -108,7 +122,7 @@ def read_wheel_metadata(path: Path, filename: str, license_files: Sequence[str])
                     "Wheel '{filename}' does not contain the required METADATA file: {member}"
                 ).format(filename=filename, member=metadata)
             )
-        return _read_member(zf, metadata)
+        return _read_member(zf, fp, metadata, filename)  # 43a
 
 
 def _missing_license_file(license_file: str, filename: str, target: str) -> UploadError:
@@ -314,18 +328,93 @@ def _has_member(zf: zipfile.ZipFile, name: str) -> bool:
     return True
 
 
-def _read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+def iter_member(fp: BinaryIO, info: zipfile.ZipInfo) -> Generator[bytes, None, None]:
+    """The member's bytes, inflated in pieces of at most ``CHUNK_SIZE``, from the raw file ``fp``.
+
+    The member must be exactly what its headers declare: its compressed bytes inflate to a
+    stream that ends with them, to no more and no fewer bytes than the declared size, with
+    the declared CRC. ``zipfile`` itself stops at the declared size and would silently ignore
+    what follows, which other ZIP readers might extract. Call on an archive check 30
+    accepted (headers agree, only stored and deflated members). Raises ``UploadError(400,
+    "Invalid distribution file. <member> could not be read")``.
+    """
+    fp.seek(info.header_offset)
+    local = fp.read(_LOCAL_HEADER.size)
+    if len(local) != _LOCAL_HEADER.size:
+        raise unreadable_member(info.filename)
+    name_length, extra_length = _LOCAL_HEADER.unpack(local)[-2:]
+    position = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    if inflater is None and info.compress_size != info.file_size:
+        raise unreadable_member(info.filename)
+    left, produced, crc = info.compress_size, 0, 0
     try:
-        return zf.read(name)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise bad_request(
-            gettext("Invalid distribution file. {member} could not be read").format(member=name)
-        ) from None
+        while left:
+            fp.seek(position)  # another reader of fp may have moved it while we yielded
+            raw = fp.read(min(CHUNK_SIZE, left))
+            if not raw:
+                raise unreadable_member(info.filename)
+            position, left = position + len(raw), left - len(raw)
+            for data in _inflate(inflater, raw):
+                produced, crc = produced + len(data), zlib.crc32(data, crc)
+                if produced > info.file_size:
+                    raise unreadable_member(info.filename)
+                yield data
+    except zlib.error:
+        raise unreadable_member(info.filename) from None
+    ended = (
+        inflater is None
+        or (inflater.eof and not inflater.unused_data)
+        or info.compress_size == info.file_size == 0  # an empty member, deflated to nothing
+    )
+    if not ended or produced != info.file_size or crc != info.CRC:
+        raise unreadable_member(info.filename)
 
 
-def _check_entry_points(zf: zipfile.ZipFile, member: str, filename: str) -> None:
-    """Check 42: entry_points.txt, if present, is UTF-8 INI with valid script names."""
-    if _has_member(zf, member) and not _entry_points_valid(_read_member(zf, member)):
+def _inflate(inflater: zlib._Decompress | None, raw: bytes) -> Iterator[bytes]:
+    """What ``raw`` inflates to, in pieces of at most ``CHUNK_SIZE`` (``raw`` if stored)."""
+    if inflater is None:
+        yield raw
+        return
+    while True:
+        data = inflater.decompress(raw, CHUNK_SIZE)
+        raw = inflater.unconsumed_tail
+        if data:
+            yield data
+        if not raw and len(data) < CHUNK_SIZE:
+            return
+
+
+def unreadable_member(name: str) -> UploadError:
+    return bad_request(
+        gettext("Invalid distribution file. {member} could not be read").format(member=name)
+    )
+
+
+def _read_member(zf: zipfile.ZipFile, fp: BinaryIO, name: str, filename: str) -> bytes:
+    """The member's bytes; 400 once it passes ``UPLOAD_MAX_METADATA_BYTES`` (checks 42a, 43a).
+
+    The declared size is checked first, before anything is inflated; ``iter_member`` then
+    stops as soon as the member passes its declared size.
+    """
+    limit = settings.UPLOAD_MAX_METADATA_BYTES
+    info = zf.getinfo(name)
+    if info.file_size > limit:
+        raise _member_too_large(name, filename, limit)
+    return b"".join(iter_member(fp, info))
+
+
+def _member_too_large(name: str, filename: str, limit: int) -> UploadError:
+    return bad_request(
+        gettext("{member} in wheel '{filename}' is larger than the limit of {limit} bytes.").format(
+            member=name, filename=filename, limit=limit
+        )
+    )
+
+
+def _check_entry_points(zf: zipfile.ZipFile, fp: BinaryIO, member: str, filename: str) -> None:
+    """Checks 42a and 42: entry_points.txt, if present, is small, UTF-8 INI, valid names."""
+    if _has_member(zf, member) and not _entry_points_valid(_read_member(zf, fp, member, filename)):
         raise bad_request(
             gettext(
                 "Wheel '{filename}' has invalid entry points defined in the entry_points.txt file"

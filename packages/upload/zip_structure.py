@@ -2,13 +2,15 @@
 
 Local headers agree with the central directory, entries neither overlap nor leave gaps, nothing
 precedes the first entry or follows the end record, names are unique, printable and
-unambiguous. The file is scanned header by header with ``struct``: memory stays small whatever
-its size.
+unambiguous, and every name is a relative path that stays inside the directory it is extracted
+to (no absolute path, drive letter, backslash or ``..`` component). The file is scanned header
+by header with ``struct``: memory stays small whatever its size.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import struct
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -37,6 +39,7 @@ _SIG_EOCD, _SIG_EOCD64, _SIG_LOCATOR = b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x0
 _ZIP64_EXTRA, _UNICODE_PATH_EXTRA = 0x0001, 0x7075
 _FLAG_ENCRYPTED, _FLAG_DATA_DESCRIPTOR, _FLAG_UTF8 = 0x01, 0x08, 0x800
 _UNPRINTABLE = frozenset([*range(0x20), 0x7F])
+_DRIVE = re.compile(rb"[A-Za-z]:")
 
 
 class _Entry(NamedTuple):
@@ -242,3 +245,20 @@ def _check_name(name: bytes, flags: int, extras: dict[int, bytes]) -> None:
     unicode_path = extras.get(_UNICODE_PATH_EXTRA)
     if unicode_path is not None and unicode_path[5:] != name:
         raise _NotAccepted(gettext("Mismatched Unicode path extra"))
+    _check_path(name)
+
+
+def _check_path(name: bytes) -> None:
+    """The name stays inside the extraction directory, on POSIX and on Windows alike."""
+    shown = name.decode("utf-8")  # _check_name made sure it decodes
+    if b"\\" in name:  # a separator on Windows, where "..\x" climbs out
+        why = gettext("Backslash in path '{name}'")
+    elif name.startswith(b"/"):
+        why = gettext("Absolute path '{name}'")
+    elif any(_DRIVE.match(part) for part in name.split(b"/")):  # Windows joins "x/C:" as "C:"
+        why = gettext("Drive letter in path '{name}'")
+    elif b".." in name.split(b"/"):
+        why = gettext("'..' component in path '{name}'")
+    else:
+        return
+    raise _NotAccepted(why.format(name=shown))

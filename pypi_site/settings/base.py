@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -124,23 +123,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
-    # Rate limits, lockouts, leak reporters' keys (accounts/security_store.py): a store every
-    # worker process and node shares, whatever CACHE_URL is. By default, a database table.
-    "security": env.cache_url("SECURITY_CACHE_URL", default="dbcache://security_cache"),
-}
-_security_backend = CACHES["security"]["BACKEND"]
-if _security_backend == "django.core.cache.backends.db.DatabaseCache":
-    CACHES["security"]["BACKEND"] = "accounts.security_store.SecurityDatabaseCache"
-    # Expired rows are deleted once the table holds this many; live ones never are.
-    CACHES["security"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
-elif _security_backend.rsplit(".", 1)[-1] in ("LocMemCache", "DummyCache", "FileBasedCache"):
-    raise ImproperlyConfigured(
-        "SECURITY_CACHE_URL must name a store every worker and node shares: the database "
-        "(dbcache://TABLE, the default) or Redis (redis://HOST:6379/N)."
-    )
-CACHES["security"].setdefault("KEY_PREFIX", "security")
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Files ----------------------------------------------------------------------------------
 FILES_ROOT = Path(env.str("FILES_ROOT", default=str(VAR_DIR / "files")))
@@ -197,11 +180,10 @@ UPLOAD_MAX_FILE_SIZE = env.int("UPLOAD_MAX_FILE_SIZE", default=100 * 1024 * 1024
 UPLOAD_MAX_PROJECT_SIZE = env.int("UPLOAD_MAX_PROJECT_SIZE", default=10 * 1024**3)
 # No project override may exceed this; the upload stream is cut off here.
 UPLOAD_LIMIT_CAP = env.int("UPLOAD_LIMIT_CAP", default=1024**3)
+# The most read from one member of a wheel (METADATA, entry_points.txt): docs/upload.md 42a, 43a.
+UPLOAD_MAX_METADATA_BYTES = env.int("UPLOAD_MAX_METADATA_BYTES", default=2 * 1024 * 1024)
 UPLOAD_NEW_PROJECTS_PER_USER_HOUR = env.int("UPLOAD_NEW_PROJECTS_PER_USER_HOUR", default=20)
 UPLOAD_NEW_PROJECTS_PER_IP_HOUR = env.int("UPLOAD_NEW_PROJECTS_PER_IP_HOUR", default=40)
-# A release's description: the longest accepted (UTF-8 bytes), and how long it may render.
-UPLOAD_MAX_DESCRIPTION_BYTES = env.int("UPLOAD_MAX_DESCRIPTION_BYTES", default=1024 * 1024)
-UPLOAD_DESCRIPTION_RENDER_SECONDS = env.float("UPLOAD_DESCRIPTION_RENDER_SECONDS", default=10.0)
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload streams to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # metadata fields (long descriptions)

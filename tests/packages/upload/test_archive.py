@@ -15,7 +15,7 @@ from packages.upload.archive import (
     validate_distribution,
 )
 from packages.upload.errors import UploadError
-from tests.distributions import make_sdist, make_wheel, write
+from tests.distributions import Repeated, make_sdist, make_wheel, write
 
 HELP = "http://testserver/help/#file-validity"
 WHEEL_NAME = "sample-1.0-py3-none-any.whl"
@@ -663,6 +663,54 @@ def test_zip_structure_checked_for_zip_sdists(tmp_path):
     )
 
 
+# ZIP member paths (part of check 30) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../evil.py", "'..' component in path '../evil.py'"),
+        ("sample/../../evil.py", "'..' component in path 'sample/../../evil.py'"),
+        ("sample/..", "'..' component in path 'sample/..'"),
+        ("/etc/evil", "Absolute path '/etc/evil'"),
+        ("C:/evil.py", "Drive letter in path 'C:/evil.py'"),
+        ("c:evil.py", "Drive letter in path 'c:evil.py'"),
+        ("sample/C:/evil.py", "Drive letter in path 'sample/C:/evil.py'"),
+        ("sample\\evil.py", "Backslash in path 'sample\\evil.py'"),
+        ("..\\evil.py", "Backslash in path '..\\evil.py'"),
+    ],
+    ids=[
+        "parent",
+        "nested-parent",
+        "trailing-parent",
+        "absolute",
+        "drive",
+        "drive-relative",
+        "drive-inside",
+        "backslash",
+        "backslash-parent",
+    ],
+)
+def test_zip_member_paths_outside_the_archive_refused(tmp_path, name, why):
+    content = raw_zip([*WHEEL_MEMBERS, (name.encode(), b"x = 1\n")])
+
+    assert refusal(validate(tmp_path, WHEEL_NAME, content)) == zip_not_accepted(why)
+
+
+def test_zip_member_paths_checked_for_zip_sdists(tmp_path):
+    members = [(b"sample-1.0/PKG-INFO", b""), (b"sample-1.0/../evil.py", b"")]
+    content = raw_zip(members)
+
+    assert refusal(validate(tmp_path, "sample-1.0.zip", content)) == zip_not_accepted(
+        "'..' component in path 'sample-1.0/../evil.py'"
+    )
+
+
+@pytest.mark.parametrize("name", ["sample/..x.py", "sample/x..py", "sample/.../x", "./sample/x"])
+def test_zip_member_paths_with_dots_accepted(tmp_path, name):
+    validate(tmp_path, WHEEL_NAME, raw_zip([*WHEEL_MEMBERS, (name.encode(), b"")]))()
+
+
 # Tar members --------------------------------------------------------------------------------
 
 
@@ -956,6 +1004,132 @@ def test_unreadable_metadata_refused(tmp_path):
         (b"sample-1.0.dist-info/METADATA", b"Metadata-Version: 2.1\n"),
     ]
     content = raw_zip(members, local={2: {"crc": 1}}, central={2: {"crc": 1}})
+
+    assert refusal(wheel_metadata(tmp_path, (WHEEL_NAME, content))) == invalid(
+        "sample-1.0.dist-info/METADATA could not be read"
+    )
+
+
+# Members read whole: checks 42a and 43a, and how every member is read ------------------------
+
+
+def sized(size, head=b"Metadata-Version: 2.1\nName: sample\nVersion: 1.0\n\n"):
+    """A METADATA (or entry_points.txt, with another ``head``) of exactly ``size`` bytes."""
+    return head + b"x" * (size - len(head))
+
+
+@pytest.mark.parametrize(
+    ("member", "head"),
+    [("METADATA", b"Metadata-Version: 2.1\n\n"), ("entry_points.txt", b"[sample]\n#")],
+)
+def test_members_read_whole_are_read_up_to_the_limit(tmp_path, settings, member, head):
+    settings.UPLOAD_MAX_METADATA_BYTES = 1000
+    path = f"sample-1.0.dist-info/{member}"
+
+    assert wheel_metadata(tmp_path, make_wheel(extra_files={path: sized(1000, head)}))()
+    message = f"{path} in wheel '{WHEEL_NAME}' is larger than the limit of 1000 bytes."
+    too_large = make_wheel(extra_files={path: sized(1001, head)})
+    assert refusal(wheel_metadata(tmp_path, too_large)) == (400, message)
+
+
+def test_metadata_limit_defaults_to_2_mib(settings):
+    assert settings.UPLOAD_MAX_METADATA_BYTES == 2 * MIB
+
+
+def test_metadata_declaring_more_than_the_limit_is_refused_before_inflating(tmp_path):
+    bomb = Repeated(b"\0" * MIB, 256, head=b"Metadata-Version: 2.1\n\n")
+    # RECORD (check 43d) is not read here: an empty one is enough for check 41.
+    built = make_wheel(repeated={"sample-1.0.dist-info/METADATA": bomb}, record=b"")
+    message = (
+        f"sample-1.0.dist-info/METADATA in wheel '{WHEEL_NAME}' is larger than the limit of "
+        f"{2 * MIB} bytes."
+    )
+
+    tracemalloc.start()
+    try:
+        assert refusal(wheel_metadata(tmp_path, built)) == (400, message)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < MIB
+
+
+def test_member_inflating_past_its_declared_size_is_refused_as_it_is_read(tmp_path):
+    """Headers may declare a small size for a stream that inflates to far more: reading
+    stops one piece past the declared size instead of inflating the rest."""
+    head = b"Metadata-Version: 2.1\nName: sample\nVersion: 1.0\n"
+    liar = Repeated(b"\0" * MIB, 256, head=head, declared=len(head))
+    built = make_wheel(repeated={"sample-1.0.dist-info/METADATA": liar}, record=b"")
+
+    tracemalloc.start()
+    try:
+        assert refusal(wheel_metadata(tmp_path, built)) == invalid(
+            "sample-1.0.dist-info/METADATA could not be read"
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < MIB
+
+
+def deflated(data):
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+METADATA_BYTES = b"Metadata-Version: 2.1\nName: sample\nVersion: 1.0\n"
+
+
+def wheel_with_metadata_stored_as(data, **declared):
+    """A wheel whose METADATA's headers say ``declared`` (method, sizes, CRC) of ``data``."""
+    fields = {"method": 8, "usize": len(METADATA_BYTES), "crc": zlib.crc32(METADATA_BYTES)}
+    fields.update(declared)
+    members = [
+        (b"sample-1.0.dist-info/WHEEL", b"Wheel-Version: 1.0\n"),
+        (b"sample-1.0.dist-info/RECORD", b""),
+        (b"sample-1.0.dist-info/METADATA", data),
+    ]
+    return raw_zip(members, local={2: fields}, central={2: fields})
+
+
+def test_deflated_member_read_exactly(tmp_path):
+    content = wheel_with_metadata_stored_as(deflated(METADATA_BYTES))
+
+    assert wheel_metadata(tmp_path, (WHEEL_NAME, content))() == METADATA_BYTES
+
+
+@pytest.mark.parametrize("data", [deflated(b""), b""], ids=["empty-stream", "no-stream"])
+def test_empty_deflated_member_read(tmp_path, data):
+    content = wheel_with_metadata_stored_as(data, usize=0, crc=0)
+
+    assert wheel_metadata(tmp_path, (WHEEL_NAME, content))() == b""
+
+
+@pytest.mark.parametrize(
+    ("data", "declared"),
+    [
+        (deflated(METADATA_BYTES) + b"more data", {}),
+        (deflated(METADATA_BYTES)[:-3], {}),
+        (deflated(METADATA_BYTES + b"more"), {}),
+        (deflated(METADATA_BYTES), {"usize": len(METADATA_BYTES) + 1}),
+        (deflated(METADATA_BYTES), {"crc": 1}),
+        (METADATA_BYTES, {"method": 0, "usize": len(METADATA_BYTES) - 1}),
+        (b"\xff" * 40, {}),
+    ],
+    ids=[
+        "data-after-the-stream",
+        "stream-cut-short",
+        "inflates-past-declared-size",
+        "inflates-short-of-declared-size",
+        "wrong-crc",
+        "stored-sizes-differ",
+        "not-deflate",
+    ],
+)
+def test_member_not_exactly_as_declared_refused(tmp_path, data, declared):
+    """zipfile would read several of these (ignoring what follows the declared size); other
+    ZIP readers would extract something else."""
+    content = wheel_with_metadata_stored_as(data, **declared)
 
     assert refusal(wheel_metadata(tmp_path, (WHEEL_NAME, content))) == invalid(
         "sample-1.0.dist-info/METADATA could not be read"
