@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -123,7 +124,23 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # Rate limits, lockouts, leak reporters' keys (accounts/security_store.py): a store every
+    # worker process and node shares, whatever CACHE_URL is. By default, a database table.
+    "security": env.cache_url("SECURITY_CACHE_URL", default="dbcache://security_cache"),
+}
+_security_backend = CACHES["security"]["BACKEND"]
+if _security_backend == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["security"]["BACKEND"] = "accounts.security_store.SecurityDatabaseCache"
+    # Expired rows are deleted once the table holds this many; live ones never are.
+    CACHES["security"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
+elif _security_backend.rsplit(".", 1)[-1] in ("LocMemCache", "DummyCache", "FileBasedCache"):
+    raise ImproperlyConfigured(
+        "SECURITY_CACHE_URL must name a store every worker and node shares: the database "
+        "(dbcache://TABLE, the default) or Redis (redis://HOST:6379/N)."
+    )
+CACHES["security"].setdefault("KEY_PREFIX", "security")
 
 # --- Files ----------------------------------------------------------------------------------
 FILES_ROOT = Path(env.str("FILES_ROOT", default=str(VAR_DIR / "files")))
@@ -184,6 +201,9 @@ UPLOAD_LIMIT_CAP = env.int("UPLOAD_LIMIT_CAP", default=1024**3)
 UPLOAD_MAX_METADATA_BYTES = env.int("UPLOAD_MAX_METADATA_BYTES", default=2 * 1024 * 1024)
 UPLOAD_NEW_PROJECTS_PER_USER_HOUR = env.int("UPLOAD_NEW_PROJECTS_PER_USER_HOUR", default=20)
 UPLOAD_NEW_PROJECTS_PER_IP_HOUR = env.int("UPLOAD_NEW_PROJECTS_PER_IP_HOUR", default=40)
+# A release's description: the longest accepted (UTF-8 bytes), and how long it may render.
+UPLOAD_MAX_DESCRIPTION_BYTES = env.int("UPLOAD_MAX_DESCRIPTION_BYTES", default=1024 * 1024)
+UPLOAD_DESCRIPTION_RENDER_SECONDS = env.float("UPLOAD_DESCRIPTION_RENDER_SECONDS", default=10.0)
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload streams to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # metadata fields (long descriptions)
