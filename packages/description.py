@@ -22,6 +22,7 @@ import os
 import resource
 import selectors
 import signal
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ _MARKDOWN_VARIANTS = {"gfm": "GFM", "commonmark": "CommonMark"}
 # 1 GiB for reStructuredText that then failed anyway; past this the child fails like a
 # description that does not render.
 CHILD_MEMORY_BYTES = 1024 * 1024 * 1024
+
+# Renderings one process runs at once; more wait for a turn, and the wait counts in their time
+# limit. With threaded workers this bounds what hostile descriptions can take at once: per
+# worker process, this many children, each for its time limit and its memory.
+CONCURRENT_RENDERINGS = 2
+_turns = threading.BoundedSemaphore(CONCURRENT_RENDERINGS)
 
 # What the child sends back: one tag byte, then the HTML or the renderer's error.
 _HTML, _NOT_RENDERED, _ERROR = b"H", b"N", b"E"
@@ -106,15 +113,33 @@ def render_description_within(
     """``render_description`` in a child process given ``seconds`` of wall-clock time.
 
     Raises ``RenderTimeout`` when the child has not answered in time; it is then killed, so
-    no CPU is spent on the description afterwards. A child that raises, runs out of its
-    ``memory_bytes`` or dies counts as a description that does not render (None). Holds no
-    lock and touches no database connection: call it outside any transaction.
+    no CPU is spent on the description afterwards. At most ``CONCURRENT_RENDERINGS`` children
+    of this process run at once; waiting for a turn counts in ``seconds``. A child that
+    raises, runs out of its ``memory_bytes`` or dies counts as a description that does not
+    render (None). Holds no lock and touches no database connection: call it outside any
+    transaction.
     """
     kind, _ = _parse_content_type(content_type)
     if not raw.strip():
         return Rendered(html="", content_type=kind, rendered_by=renderer_version())
     _warm_up()
     deadline = time.monotonic() + seconds
+    if not _turns.acquire(timeout=seconds):
+        raise RenderTimeout(seconds)
+    try:
+        return _render_in_a_child(raw, content_type, kind, seconds, deadline, memory_bytes)
+    finally:
+        _turns.release()
+
+
+def _render_in_a_child(
+    raw: str,
+    content_type: str | None,
+    kind: str,
+    seconds: float,
+    deadline: float,
+    memory_bytes: int,
+) -> Rendered | None:
     read_fd, write_fd = os.pipe()
     try:
         pid = _fork()
@@ -123,7 +148,7 @@ def render_description_within(
         os.close(write_fd)
         raise
     if pid == 0:  # pragma: no cover - the child never returns (coverage cannot see it)
-        _render_in_child(raw, content_type, write_fd, seconds, memory_bytes)
+        _child_process(raw, content_type, write_fd, seconds, memory_bytes)
     os.close(write_fd)
     payload: bytes | None = None
     try:
@@ -211,7 +236,7 @@ def _fork() -> int:
         return os.fork()
 
 
-def _render_in_child(
+def _child_process(
     raw: str, content_type: str | None, write_fd: int, seconds: float, memory_bytes: int
 ) -> NoReturn:
     """Render, write the tagged result to ``write_fd`` and exit, never returning.

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from importlib.metadata import version
 
 import psutil
 import pytest
 
-from packages.description import RenderTimeout, render_description, render_description_within
+from packages.description import (
+    CONCURRENT_RENDERINGS,
+    RenderTimeout,
+    render_description,
+    render_description_within,
+)
 
 MARKDOWN_TABLE = "| a | b |\n|---|---|\n| 1 | 2 |\n"
 
@@ -166,3 +172,28 @@ def test_blank_descriptions_render_empty_within_a_limit():
 
     assert rendered is not None
     assert (rendered.html, rendered.content_type) == ("", "text/markdown")
+
+
+def test_one_process_runs_a_bounded_number_of_renderings_at_once():
+    """Threads rendering slow descriptions: two children at most; the third waits for a turn,
+    and its wait counts in its time limit."""
+    outcomes: list[str] = []
+    most = 0
+
+    def render() -> None:
+        try:
+            render_description_within(QUOTE_BOMB, "text/markdown", seconds=2)
+        except RenderTimeout:
+            outcomes.append("timeout")
+
+    threads = [threading.Thread(target=render) for _ in range(CONCURRENT_RENDERINGS + 1)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        most = max(most, len(psutil.Process().children()))
+        time.sleep(0.05)
+
+    assert outcomes == ["timeout"] * (CONCURRENT_RENDERINGS + 1)
+    assert most == CONCURRENT_RENDERINGS
+    assert time.monotonic() - started < 4
