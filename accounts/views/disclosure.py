@@ -17,6 +17,12 @@ def disclose_token(request: HttpRequest) -> HttpResponse:
     if reporter is None:
         return HttpResponse(status=404)
     try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > disclosure.MAX_REPORT_BYTES:
+        return HttpResponse(status=413)  # refused unread
+    try:
         disclosure.accept_report(
             reporter,
             request.body,
@@ -25,7 +31,7 @@ def disclose_token(request: HttpRequest) -> HttpResponse:
         )
     except disclosure.KeysUnavailable:
         # Neither trusted nor refused: the reporter sends the report again later.
-        return HttpResponse(status=503, headers={"Retry-After": "60"})
+        return HttpResponse(status=503, headers={"Retry-After": str(disclosure.RETRY_SECONDS)})
     except disclosure.InvalidReport:
         return HttpResponse(status=400)
     return HttpResponse(status=204)

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,9 +18,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core import mail
+from django.db import connection, connections
 from django.test import Client
 
-from accounts import services, tokens
+from accounts import disclosure, services, tokens
 from accounts.events import EventTag
 from accounts.models import ApiToken, User, UserEvent
 from tests.accounts.factories import EmailAddressFactory, UserFactory
@@ -60,6 +61,8 @@ class KeysServer:
     keys: dict[str, dict[str, ec.EllipticCurvePrivateKey]] = field(default_factory=dict)
     status: int = 200
     raw: bytes | None = None  # served instead of the document when set
+    drip: float = 0.0  # when set, the body is sent one byte at a time, this many seconds apart
+    on_request: Callable[[str], None] | None = None  # called with the path before answering
     requests: list[str] = field(default_factory=list)
 
     def url(self, reporter: str) -> str:
@@ -88,12 +91,23 @@ def make_handler(server: KeysServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             server.requests.append(self.path)
+            if server.on_request is not None:
+                server.on_request(self.path)
             body = server.raw if server.raw is not None else server.document(self.path[1:])
             self.send_response(server.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not server.drip:
+                self.wfile.write(body)
+                return
+            try:
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(server.drip)
+            except OSError:
+                pass  # the site gave up
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -573,32 +587,133 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.parametrize("failure", ["down", "500", "not-json", "no-key-list"])
+@pytest.mark.parametrize(
+    "failure", ["down", "500", "not-json", "no-key-list", "too-large", "too-deep", "not-http"]
+)
 def test_unreachable_keys_ask_the_reporter_to_retry(
-    client, owner, keys_server, github_key, settings, caplog, failure
+    client, owner, keys_server, github_key, settings, caplog, clock, failure
 ):
     raw, row = new_token(owner)
     if failure == "down":
         settings.TOKEN_DISCLOSURE_KEYS = {"github": f"http://127.0.0.1:{free_port()}/github"}
+    elif failure == "not-http":
+        settings.TOKEN_DISCLOSURE_KEYS = {"github": "file:///etc/passwd"}
     elif failure == "500":
         keys_server.status = 500
     elif failure == "not-json":
         keys_server.raw = b"<html>"
-    else:
+    elif failure == "no-key-list":
         keys_server.raw = b'{"keys": []}'
+    elif failure == "too-large":
+        keys_server.raw = json.dumps(
+            {"public_keys": json.loads(keys_server.document("github"))["public_keys"] * 2000}
+        ).encode()
+        assert len(keys_server.raw) > disclosure.MAX_KEYS_BYTES
+    else:
+        keys_server.raw = b"[" * 100_000 + b"]" * 100_000
 
     with caplog.at_level(logging.WARNING, logger="accounts.disclosure"):
         response = report(client, [record(raw)], key=github_key)
-
-    assert response.status_code == 503
-    assert ApiToken.objects.filter(pk=row.pk).exists()
+        assert response.status_code == 503
+        assert response["Retry-After"] == "60"
+        assert ApiToken.objects.filter(pk=row.pk).exists()
+        # The failure is remembered for a minute in the shared store: the reporter's retries
+        # (and anyone's requests) get 503 at once, without fetching again.
+        fetched = keys_server.fetches()
+        keys_server.status, keys_server.raw = 200, None
+        assert report(client, [record(raw)], key=github_key).status_code == 503
+        assert keys_server.fetches() == fetched
     assert [r.levelno for r in caplog.records if r.name == "accounts.disclosure"] == [
         logging.WARNING
     ]
-    # The failure is not cached: once the keys are back, the report goes through.
-    keys_server.status, keys_server.raw = 200, None
+    # A minute later (or as soon as the setting names another document), the keys are fetched.
+    clock.offset = disclosure.KEYS_FAILURE_SECONDS + 1
     settings.TOKEN_DISCLOSURE_KEYS = {"github": keys_server.url("github")}
     assert report(client, [record(raw)], key=github_key).status_code == 204
+
+
+def test_a_slow_keys_document_is_given_up(client, keys_server, github_key, monkeypatch):
+    monkeypatch.setattr(disclosure, "KEYS_TIMEOUT_SECONDS", 0.5)
+    keys_server.drip = 0.05
+
+    started = time.monotonic()
+    response = report(client, [], key=github_key)
+
+    assert response.status_code == 503
+    # Each byte came in well within the socket timeout: only the whole fetch's deadline ends it.
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["missing", "not-base64", "not-a-signature", "long-key-id"],
+)
+def test_a_report_without_a_well_formed_signature_never_fetches_keys(
+    client, owner, keys_server, github_key, signature
+):
+    raw, row = new_token(owner)
+    body = json.dumps([record(raw)]).encode()
+    kwargs: dict[str, object] = {"key": None}
+    if signature == "not-base64":
+        kwargs["signature"] = "not base64!"
+    elif signature == "not-a-signature":
+        kwargs["signature"] = base64.b64encode(b"\x30" + bytes(70)).decode()
+    elif signature == "long-key-id":
+        kwargs = {"key": github_key, "key_id": "k" * 201}
+
+    assert post(client, body, **kwargs).status_code == 400
+    assert keys_server.requests == []
+    assert ApiToken.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_request_at_a_time_fetches_the_keys(client, keys_server, github_key):
+    """A report that comes while another request fetches the keys is answered 503 at once."""
+    if connection.vendor == "sqlite":
+        pytest.skip("needs two connections writing at once: PostgreSQL runs this")
+    answers: list[int] = []
+
+    def another_report() -> None:
+        try:
+            answers.append(report(Client(), [], key=github_key).status_code)
+        finally:
+            connections.close_all()
+
+    def while_fetching(_path: str) -> None:
+        second = threading.Thread(target=another_report)
+        second.start()
+        second.join()
+
+    keys_server.on_request = while_fetching
+    first = report(client, [], key=github_key)
+
+    assert (first.status_code, answers) == (204, [503])
+    assert keys_server.fetches() == 1
+
+
+def test_a_report_nested_too_deeply_is_refused(client, github_key):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert post(client, deep, key=github_key).status_code == 400
+    nested = json.dumps([[[[[[[[[record("pypi-x")]]]]]]]]]).encode()
+    assert post(client, nested, key=github_key).status_code == 400
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(
+    client, owner, github_key, django_capture_on_commit_callbacks
+):
+    raw, row = new_token(owner)
+    records = [record(raw, url=LEAK_URL + "?q=" + "[{" * 50 + '\\"]}' * 50)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report(client, records, key=github_key).status_code == 204
+
+    assert not ApiToken.objects.filter(pk=row.pk).exists()
+
+
+def test_an_oversized_report_is_refused_unread(client, keys_server, github_key):
+    body = json.dumps(["x" * disclosure.MAX_REPORT_BYTES]).encode()
+    assert post(client, body, key=github_key).status_code == 413
+    assert keys_server.requests == []
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete"])
