@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from django.core.asgi import get_asgi_application
+from django.db import connection
 from django.test import Client
 
 from help.links import help_url
@@ -223,7 +224,10 @@ def _asgi_post(body: bytes, headers: list[tuple[bytes, bytes]]) -> tuple[int, by
 
 
 @pytest.mark.django_db(transaction=True)
-def test_chunked_upload_under_asgi_is_read(publisher, token):
+def test_chunked_upload_under_asgi_is_read(publisher, token, monkeypatch):
+    # The view runs in a thread of its own, whose database connection only the end of the
+    # request closes, and only when connections are not kept.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     body, content_type = uploads.wheel_upload().encode()
     status, content = _asgi_post(
         body,
