@@ -1,11 +1,12 @@
-"""How allauth runs this site's accounts: mail through Celery, the second-factor stage,
-breached passwords refused at login, security events, the registration switch."""
+"""How allauth runs this site's accounts: mail through Celery, with every link on
+``SITE_URL``, the second-factor stage, breached passwords refused at login, security events,
+the registration switch."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
@@ -14,12 +15,24 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import breach, events, mail, ports, sudo
 from .events import EventTag
 from .models import User
+
+# The links allauth puts in its mails' contexts (confirmation, password reset, the "unknown
+# account" and "account already exists" mails).
+MAILED_LINKS = ("activate_url", "password_reset_url", "signup_url")
+
+
+def on_site(url: str) -> str:
+    """``url`` (absolute or a path) as a link to this site at ``SITE_URL``: whichever allowed
+    host a request named, a mailed link never points anywhere else."""
+    parts = urlsplit(url)
+    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -54,16 +67,28 @@ class AccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"
 
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # allauth builds it from the request's Host header; an opaque "<uid>-<key>", as there.
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return on_site(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest | None, emailconfirmation: Any
+    ) -> str:
+        return on_site(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render now, send from a Celery task once the transaction commits."""
         host = urlsplit(settings.SITE_URL).netloc
         site = SimpleNamespace(name=settings.SITE_NAME, domain=host)
+        links = {name: on_site(context[name]) for name in MAILED_LINKS if context.get(name)}
         full = {
             "email": email,
             "current_site": site,
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
             **context,
+            **links,
         }
         message = self.render_mail(template_prefix, email, full)
         html = next(

@@ -4,6 +4,9 @@ recorded behind proxies."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from celery.signals import task_prerun
 from django.core import mail
@@ -80,6 +83,63 @@ def test_site_name_in_subjects_follows_the_setting(client, carl, committed, sett
         client.post("/account/reset-password/", {"email": "carl@example.com"})
     assert mail.outbox[0].subject == "[Example Index] Password Reset Email"
     assert "Hello from Example Index!" in mail.outbox[0].body
+
+
+# Links in mail ------------------------------------------------------------------------------
+# SITE_URL is http://testserver; 127.0.0.1 and localhost are allowed hosts too.
+
+
+def links_in(message) -> set[str]:
+    """The web links of a mail, in its text and its HTML."""
+    text = message.body + " " + message.alternatives[0][0]
+    return {link.rstrip(").,;") for link in re.findall(r"https?://[^\s<>\"']+", text)}
+
+
+def assert_all_on_site(message, requested_host: str) -> None:
+    links = links_in(message)
+    assert links
+    assert {urlsplit(link).netloc for link in links} == {"testserver"}, links
+    host = requested_host.split(":")[0]
+    assert host not in message.body
+    assert host not in message.alternatives[0][0]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost:8000"])
+def test_a_reset_link_goes_to_site_url_whatever_the_host(client, carl, committed, host):
+    with committed():
+        client.post("/account/reset-password/", {"email": "carl"}, HTTP_HOST=host)
+    [message] = mail.outbox
+    assert_all_on_site(message, host)
+    [link] = {w for w in links_in(message) if "/account/password/reset/key/" in w}
+    # The link works (on the site's own host).
+    page = client.get(link.removeprefix("http://testserver"), follow=True)
+    assert page.status_code == 200
+    assert "password1" in page.content.decode()
+
+
+def test_a_confirmation_link_goes_to_site_url_whatever_the_host(client, committed):
+    data = {
+        "username": "dora",
+        "email": "dora@example.com",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+    with committed():
+        client.post("/account/register/", data, HTTP_HOST="127.0.0.1")
+    [message] = mail.outbox
+    assert_all_on_site(message, "127.0.0.1")
+    assert any("/account/confirm-email/" in link for link in links_in(message))
+
+
+def test_the_unknown_account_mail_links_to_site_url(client, committed):
+    with committed():
+        client.post(
+            "/account/reset-password/", {"email": "nobody@example.com"}, HTTP_HOST="localhost"
+        )
+    [message] = mail.outbox
+    assert message.to == ["nobody@example.com"]
+    assert_all_on_site(message, "localhost")
+    assert "http://testserver/account/register/" in message.body
 
 
 def test_no_mail_when_the_transaction_rolls_back(carl, committed):
