@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.internal.userkit import filter_users_by_email
 from allauth.account.models import EmailAddress
 from django import forms
 from django.core.validators import validate_email
@@ -61,9 +63,10 @@ class DeleteAccountForm(ConfirmPasswordForm):
 class ResetPasswordForm(AllauthResetPasswordForm):
     """A password reset asked for by username or by e-mail address.
 
-    The answer is the same whether or not an account matches (allauth's enumeration
-    prevention). For a username the link goes to the account's primary address, which also
-    keys the daily limit, so both ways of naming an account share it.
+    The answer is the same whether or not an account matches: this form never says whether an
+    address or a username is registered (registration does, ``ACCOUNT_PREVENT_ENUMERATION``
+    is off: see docs/operations.md). For a username the link goes to the account's primary
+    address, which also keys the daily limit, so both ways of naming an account share it.
     """
 
     email = forms.CharField(
@@ -76,8 +79,12 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         entered = self.cleaned_data["email"].strip()
         if "@" in entered:
             validate_email(entered)
-            self.cleaned_data["email"] = entered
-            return super().clean_email()
+            email = get_adapter().clean_email(entered.lower())
+            # allauth's own form would say "unknown address" here (enumeration prevention off).
+            self.users = filter_users_by_email(
+                email, is_active=True, prefer_verified=True, for_login=True
+            )
+            return entered
         address = (
             EmailAddress.objects.filter(
                 user__username__iexact=entered, user__is_active=True, primary=True

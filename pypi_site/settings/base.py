@@ -266,7 +266,11 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_MAX_EMAIL_ADDRESSES = None
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_PREVENT_ENUMERATION = True
+# Registration says that an e-mail address (or a username) is taken, as the public index does:
+# each attempt counts against the sign-up limit above (20 an hour per address), and adding an
+# address says it too, to a logged-in account. The password reset form never says whether an
+# account matches (accounts/forms/account.py). See docs/operations.md, "Account enumeration".
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 
