@@ -33,16 +33,39 @@ def _embedded_secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
-# Master key for secrets kept in the database (sealed TOTP seeds, API-token root keys).
-# Changing it revokes every API token and authenticator app. Defaults to SECRET_KEY.
-DATA_SECRET_KEY = env.str("DATA_SECRET_KEY", default="") or SECRET_KEY
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 PORT = env.int("PORT", default=8000)
 SITE_URL = env.str("SITE_URL", default=f"http://localhost:{PORT}").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Python Package Index")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+# Served over https without debug mode: production. The secret keys must then be given, and
+# strong (the embedded random key in var/ is for `make run` and local sites only).
+PRODUCTION = SITE_URL.startswith("https://") and not DEBUG
+
+
+def _strong(name: str, key: str) -> str:
+    """``key``, if it is fit to be ``name`` in production; else start-up stops here."""
+    how = 'python -c "import secrets; print(secrets.token_urlsafe(64))"'
+    if not key:
+        raise ImproperlyConfigured(f"{name} must be set when SITE_URL is https: {how}")
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            f"{name} is too weak (under 50 characters, too few distinct ones, or a generated "
+            f"default): use a long random value, e.g. {how}"
+        )
+    return key
+
+
+if PRODUCTION:
+    SECRET_KEY = _strong("SECRET_KEY", env.str("SECRET_KEY", default=""))
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
+# Master key for secrets kept in the database (sealed TOTP seeds, API-token root keys).
+# Changing it revokes every API token and authenticator app. Defaults to SECRET_KEY.
+DATA_SECRET_KEY = env.str("DATA_SECRET_KEY", default="") or SECRET_KEY
+if PRODUCTION:
+    _strong("DATA_SECRET_KEY", DATA_SECRET_KEY)
 
 INSTALLED_APPS = [
     "pypi_site.admin_config.OTPAdminConfig",
@@ -318,9 +341,23 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-if env.bool("BEHIND_TLS_PROXY", default=False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# With an https SITE_URL: redirect plain http, and a year of HSTS for the host and its
+# subdomains, preload-ready (what `check --deploy` asks for). Each can be changed.
+_https = SITE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_https)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_https)
+# A TLS-terminating proxy in front: the header (and value) by which it says a request came in
+# over https, e.g. "X-Forwarded-Proto,https"; BEHIND_TLS_PROXY=true means exactly that one.
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if env.bool("BEHIND_TLS_PROXY", default=False) and not _proxy_header:
+    _proxy_header = ["X-Forwarded-Proto", "https"]
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured('SECURE_PROXY_SSL_HEADER is "Header-Name,value"')
+    _header_name = _proxy_header[0].strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_header_name}", _proxy_header[1].strip())
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
