@@ -104,8 +104,9 @@ def for_file(
 
 
 def wheel_upload(name: str = "sample", version: str = "1.0", **kwargs) -> Upload:
+    """A wheel whose METADATA holds ``metadata`` too, as twine sends what the wheel says."""
     metadata = kwargs.pop("metadata", None)
-    filename, content = distributions.make_wheel(name, version, **kwargs)
+    filename, content = distributions.make_wheel(name, version, metadata=metadata, **kwargs)
     return for_file(filename, content, name=name, version=version, metadata=metadata)
 
 

@@ -42,6 +42,9 @@ class File(models.Model):
     blake2_256_digest = models.CharField(max_length=64, unique=True)
     metadata_file_sha256_digest = models.CharField(max_length=64, blank=True)
     metadata_file_blake2_256_digest = models.CharField(max_length=64, blank=True)
+    # Bytes of the stored `.metadata` file, counted in Project.total_size with `size`. 0 for an
+    # sdist, and for files stored before it was counted (so deleting them stays consistent).
+    metadata_file_size = models.BigIntegerField(default=0)
     upload_time = models.DateTimeField(auto_now_add=True, db_index=True)
     uploaded_via = models.CharField(max_length=500, blank=True)
 

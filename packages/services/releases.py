@@ -131,7 +131,7 @@ def delete_release(release: Release, *, actor: Actor) -> None:
     """Delete the release and its files; their filenames stay reserved forever."""
     check_deletion_allowed()
     project = release.project
-    size = release.files.aggregate(total=Sum("size"))["total"] or 0
+    size = release.files.aggregate(total=Sum(F("size") + F("metadata_file_size")))["total"] or 0
     Project.objects.filter(pk=project.pk).update(total_size=F("total_size") - size)
     release.delete()
     events.record(project, ProjectEventTag.RELEASE_REMOVE, actor, version=release.version)
@@ -147,7 +147,8 @@ def delete_file(file: File, *, actor: Actor) -> None:
     check_deletion_allowed()
     release = file.release
     project = release.project
-    Project.objects.filter(pk=project.pk).update(total_size=F("total_size") - file.size)
+    size = file.size + file.metadata_file_size
+    Project.objects.filter(pk=project.pk).update(total_size=F("total_size") - size)
     file.delete()
     events.record(
         project,

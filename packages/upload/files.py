@@ -18,7 +18,7 @@ from ..models import File, FilenameRegistry, PackageType, Project, ProjectEventT
 from ..services import events, journal
 from ..services.events import Actor
 from ..storage import StoredObjects, file_path
-from . import archive, filenames
+from . import archive, filenames, wheel_metadata, wheel_record
 from .errors import bad_request
 from .form import UploadForm
 from .handlers import ReceivedDistribution
@@ -40,7 +40,12 @@ def _check_size(project: Project, content: ReceivedDistribution) -> None:
                 url=help_url("file-size-limit"),
             )
         )
-    if project.total_size + content.size > project.project_size_limit:  # 23
+    _check_project_size(project, content.size)  # 23
+
+
+def _check_project_size(project: Project, size: int) -> None:
+    """Checks 23 and 43c: the project's total size plus ``size`` stays within its limit."""
+    if project.total_size + size > project.project_size_limit:
         raise bad_request(
             _(
                 "Project size too large. Limit for project '{project}' total size is "
@@ -109,7 +114,7 @@ def _check_release_accepts(release: Release, form: UploadForm) -> None:
 def _check_contents(
     project: Project, meta: Metadata, form: UploadForm, filename: str, path: Path
 ) -> bytes | None:
-    """Checks 30-43; the wheel's METADATA bytes (None for an sdist)."""
+    """Checks 30-43d; the wheel's METADATA bytes (None for an sdist)."""
     archive.validate_distribution(path, filename)  # 30
     license_files = [str(f) for f in meta.license_files or []]
     if form.filetype == PackageType.SDIST:
@@ -128,7 +133,11 @@ def _check_contents(
         metadata_name=meta.name,
         version=meta.version,
     )
-    return archive.read_wheel_metadata(path, filename, license_files)
+    metadata = archive.read_wheel_metadata(path, filename, license_files)  # 40-43a
+    wheel_metadata.check_wheel_metadata(metadata, meta, filename)  # 43b
+    _check_project_size(project, path.stat().st_size + len(metadata))  # 43c
+    wheel_record.verify_record(path, filename)  # 43d
+    return metadata
 
 
 def accept(
@@ -197,8 +206,11 @@ def _create_file(release, form, filename, path, content, metadata, actor) -> Fil
         metadata_file_blake2_256_digest=(
             hashlib.blake2b(metadata, digest_size=32).hexdigest() if metadata else ""
         ),
+        metadata_file_size=len(metadata) if metadata is not None else 0,
         uploaded_via=actor.user_agent,
     )
     FilenameRegistry.objects.create(filename=filename)
-    Project.objects.filter(pk=release.project_id).update(total_size=F("total_size") + file.size)
+    Project.objects.filter(pk=release.project_id).update(
+        total_size=F("total_size") + file.size + file.metadata_file_size
+    )
     return file

@@ -8,7 +8,9 @@ unit tests for the many ways a file can be malformed.
 from __future__ import annotations
 
 import hashlib
+import io
 import random
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -16,6 +18,8 @@ from django.utils import timezone
 
 from help.links import help_url
 from packages.models import File, FilenameRegistry, Project, Release
+from packages.services.events import Actor
+from packages.services.releases import delete_file, delete_release
 from tests import distributions, uploads
 from tests.packages.upload.conftest import snapshot, stored_files
 
@@ -61,6 +65,13 @@ def file_exists(filename: str, content: bytes) -> str:
 def renamed(upload: uploads.Upload, filename: str) -> uploads.Upload:
     upload.files[0].filename = filename
     return upload
+
+
+def metadata_size(upload: uploads.Upload) -> int:
+    """The size of the wheel's METADATA: what its ``.metadata`` file adds to the project."""
+    with zipfile.ZipFile(io.BytesIO(upload.files[0].content)) as zf:
+        (name,) = (n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        return zf.getinfo(name).file_size
 
 
 # Checks 17-21: the filename and the part's type -------------------------------------------------
@@ -183,12 +194,43 @@ def test_file_beyond_the_cap(refused, settings, owned, token, project_limit):
 
 def test_project_larger_than_its_limit(client, refused, settings, owned, token):
     upload = uploads.wheel_upload("sample", "2.0")
-    size = len(upload.files[0].content)
+    size = len(upload.files[0].content) + metadata_size(upload)
     Project.objects.update(total_size=settings.UPLOAD_MAX_PROJECT_SIZE - size + 1)
     refused(upload, token, 400, project_too_large(10))
     Project.objects.update(total_size=settings.UPLOAD_MAX_PROJECT_SIZE - size)
     assert upload.post(client, token).status_code == 200
     assert Project.objects.get().total_size == settings.UPLOAD_MAX_PROJECT_SIZE
+
+
+def test_project_size_counts_the_wheels_metadata_file(refused, settings, owned, token):
+    """Check 43c: the file alone fits (check 23 passes), the file and its .metadata don't."""
+    upload = uploads.wheel_upload("sample", "2.0", metadata={"description": "x" * 5000})
+    file_size = len(upload.files[0].content)
+    assert metadata_size(upload) > file_size  # METADATA compresses well
+    Project.objects.update(total_size=settings.UPLOAD_MAX_PROJECT_SIZE - file_size)
+    refused(upload, token, 400, project_too_large(10))
+
+
+def test_project_total_counts_metadata_files_and_deletions_remove_them(client, owned, token, staff):
+    """The stored .metadata is part of the project's size, and leaves it with its file."""
+    first = File.objects.get()
+    assert first.metadata_file_size == metadata_size(uploads.wheel_upload("sample", "1.0")) > 0
+    assert Project.objects.get().total_size == first.size + first.metadata_file_size
+    second = uploads.wheel_upload("sample", "2.0", metadata={"description": "y" * 3000})
+    assert second.post(client, token).status_code == 200
+    sdist = uploads.sdist_upload("sample", "2.0")
+    assert sdist.post(client, token).status_code == 200
+    assert File.objects.get(packagetype="sdist").metadata_file_size == 0
+    expected = sum(f.size + f.metadata_file_size for f in File.objects.all())
+    assert Project.objects.get().total_size == expected
+    actor = Actor(user=staff, ip_address="192.0.2.1", user_agent="tests")
+
+    delete_file(File.objects.get(filename=WHEEL), actor=actor)
+    expected -= first.size + first.metadata_file_size
+    assert Project.objects.get().total_size == expected
+
+    delete_release(Release.objects.get(version="2.0"), actor=actor)
+    assert Project.objects.get().total_size == 0
 
 
 def test_project_size_limit_raised_for_the_project(client, refused, settings, owned, token):
@@ -441,6 +483,92 @@ def test_wheel_license_file_must_exist(refused, token):
 )
 def test_wheel_contents(refused, token, make_wheel_kwargs, message):
     refused(uploads.wheel_upload(**make_wheel_kwargs), token, 400, message)
+
+
+def test_wheel_member_outside_the_install_root(refused, token):
+    """Part of check 30: every member path stays inside the directory it is installed to."""
+    upload = uploads.wheel_upload(extra_files={"sample/../../evil.py": b"x = 1\n"})
+    message = (
+        "Invalid distribution file. ZIP archive not accepted: '..' component in path "
+        f"'sample/../../evil.py'. See {help_url('file-validity')} for more information"
+    )
+    refused(upload, token, 400, message)
+
+
+@pytest.mark.parametrize("member", ["entry_points.txt", "METADATA"])
+def test_wheel_member_larger_than_the_metadata_limit(refused, settings, token, member):
+    """Checks 42a and 43a: members read whole are read up to UPLOAD_MAX_METADATA_BYTES."""
+    settings.UPLOAD_MAX_METADATA_BYTES = 1000
+    path = f"sample-1.0.dist-info/{member}"
+    if member == "METADATA":
+        upload = uploads.wheel_upload(metadata={"description": "x" * 1000})
+    else:
+        upload = uploads.wheel_upload(entry_points="[console_scripts]\n" + "a = b:c\n" * 200)
+    message = f"{path} in wheel '{WHEEL}' is larger than the limit of 1000 bytes."
+    refused(upload, token, 400, message)
+
+
+def test_wheel_metadata_at_the_limit_is_accepted(client, settings, publisher, token):
+    upload = uploads.wheel_upload()
+    settings.UPLOAD_MAX_METADATA_BYTES = metadata_size(upload)
+    assert upload.post(client, token).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("wheel_metadata", "form_metadata", "message"),
+    [
+        (
+            {"name": "evilpkg"},
+            {},
+            f"Name in the METADATA file of wheel '{WHEEL}' should be 'sample' not 'evilpkg'.",
+        ),
+        (
+            {"version": "6.6.6"},
+            {},
+            f"Version in the METADATA file of wheel '{WHEEL}' should be '1.0' not '6.6.6'.",
+        ),
+        (
+            {"requires_dist": ["evil>=1"]},
+            {},
+            f"The METADATA file of wheel '{WHEEL}' declares Requires-Dist 'evil>=1', which the "
+            "upload's metadata does not.",
+        ),
+        (
+            {},
+            {"requires_python": ">=3.9"},
+            "The upload's metadata declares Requires-Python '>=3.9', which the METADATA file "
+            f"of wheel '{WHEEL}' does not.",
+        ),
+    ],
+    ids=["name", "version", "extra-requires-dist", "missing-requires-python"],
+)
+def test_wheel_metadata_must_agree_with_the_upload(
+    refused, token, wheel_metadata, form_metadata, message
+):
+    """Check 43b: what installers read (METADATA) is what the release and the APIs say."""
+    fields = {"name": "sample", "version": "1.0", **wheel_metadata}
+    text = distributions.metadata_text(fields.pop("name"), fields.pop("version"), **fields)
+    _, content = distributions.make_wheel(
+        extra_files={"sample-1.0.dist-info/METADATA": text.encode()}
+    )
+    upload = uploads.for_file(WHEEL, content, name="sample", version="1.0", metadata=form_metadata)
+    refused(upload, token, 400, message)
+
+
+def test_wheel_record_must_match_the_contents(refused, token):
+    """Check 43d: RECORD lists every member with its sha256 hash and size."""
+
+    def tampered(rows: list[list[str]]) -> list[list[str]]:
+        assert rows[0][0] == "sample/__init__.py"
+        rows[0][1] = distributions.record_hash(b"the module before it was changed")
+        return rows
+
+    upload = uploads.wheel_upload(record_rows=tampered)
+    message = (
+        f"Wheel '{WHEEL}' does not match its RECORD file: the sha256 hash of sample/__init__.py "
+        "differs."
+    )
+    refused(upload, token, 400, message)
 
 
 # Check 44: storage ----------------------------------------------------------------------------

@@ -32,10 +32,11 @@ def test_wheel_upload_creates_project_release_file(client, publisher, token):
     content = upload.files[0].content
     assert file.sha256_digest == hashlib.sha256(content).hexdigest()
     assert file.requires_python == ">=3.9"
-    assert Project.objects.get().total_size == len(content)
     assert read_stored(file.path) == content
     metadata = read_stored(file.metadata_path)
     assert hashlib.sha256(metadata).hexdigest() == file.metadata_file_sha256_digest
+    assert file.metadata_file_size == len(metadata)
+    assert Project.objects.get().total_size == len(content) + len(metadata)
     assert FilenameRegistry.objects.filter(filename=file.filename).exists()
     actions = list(JournalEntry.objects.order_by("id").values_list("action", flat=True))
     assert actions == [
