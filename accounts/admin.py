@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from . import freezing
 from .models import ApiToken, UniqueLogin, User, UserEvent
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
@@ -25,6 +29,30 @@ class ReasonForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+    )
+
+
+def note_page(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    form: forms.Form,
+    title: StrOrPromise,
+) -> TemplateResponse:
+    """The confirmation page of an admin action that asks for a note (a reason) first; the
+    packages admin's lifecycle actions use it too."""
+    return TemplateResponse(
+        request,
+        "admin/action_with_note.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "objects": queryset,
+            "form": form,
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        },
     )
 
 
@@ -39,20 +67,7 @@ def _freeze_action(
     """Ask for a reason on a confirmation page, then ``change`` each selected account."""
     form = ReasonForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
-        return TemplateResponse(
-            request,
-            # The packages admin's page for an action with a note: nothing in it is packages'.
-            "admin/action_with_note.html",
-            {
-                **modeladmin.admin_site.each_context(request),
-                "title": title,
-                "objects": queryset,
-                "form": form,
-                "action": request.POST.get("action"),
-                "opts": modeladmin.model._meta,
-                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            },
-        )
+        return note_page(modeladmin, request, queryset, form, title)
     assert isinstance(request.user, User)  # the admin admits only signed-in staff
     changed = 0
     for user in queryset:

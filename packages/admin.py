@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import ports as account_ports
+from accounts.admin import note_page
 from accounts.models import User
 
 from .models import (
@@ -103,19 +102,7 @@ def with_note(
                     lambda obj: change(modeladmin, obj, request, note),
                 )
                 return None
-            return TemplateResponse(
-                request,
-                "admin/action_with_note.html",
-                {
-                    **modeladmin.admin_site.each_context(request),
-                    "title": title,
-                    "objects": queryset,
-                    "form": form,
-                    "action": request.POST.get("action"),
-                    "opts": modeladmin.model._meta,
-                    "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-                },
-            )
+            return note_page(modeladmin, request, queryset, form, title)
 
         action.__name__ = change.__name__
         return admin.action(description=title)(action)
