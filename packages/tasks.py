@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import cdn, housekeeping
+from .services import invitations
 
 
 @shared_task(bind=True, max_retries=5)
@@ -29,8 +30,10 @@ def run_housekeeping() -> dict[str, int]:
     """Remove what interrupted uploads left behind (``packages.housekeeping``); celery beat
     runs it every ``HOUSEKEEPING_INTERVAL_SECONDS``."""
     report = housekeeping.run()
+    expired = invitations.expire_stale()
     return {
         "objects": len(report.objects),
         "temp_files": len(report.temp_files),
         "failures": len(report.failures),
+        "invitations_expired": expired,
     }

@@ -27,6 +27,9 @@ class ApiToken(models.Model):
     last_used = models.DateTimeField(null=True, blank=True)
     expires = models.DateTimeField(null=True, blank=True)
     caveats = models.JSONField(default=list)
+    # Off: the token uploads only. On: it may also yank, delete and manage collaborators
+    # through the project management API (``/api/projects/<name>/...``), as its user may.
+    can_manage = models.BooleanField(_("may manage projects"), default=False)
     permissions_caveat = models.JSONField(default=dict)
     additional = models.JSONField(default=dict, blank=True)
     key_salt = models.BinaryField(max_length=32, editable=False)

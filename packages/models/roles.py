@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .project import Project
@@ -35,7 +38,19 @@ class InviteStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class InvitationQuerySet(models.QuerySet["RoleInvitation"]):
+    def pending(self) -> InvitationQuerySet:
+        """Invitations that can still be accepted (pending and younger than the window)."""
+        return self.filter(invite_status=InviteStatus.PENDING, created__gt=RoleInvitation.cutoff())
+
+
 class RoleInvitation(models.Model):
+    """An offer of a role, waiting for the invitee to accept or decline it.
+
+    Valid for ``ROLE_INVITATION_HOURS`` after it was (last) sent; after that it counts as
+    expired and the same user may be invited again.
+    """
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_invitations"
     )
@@ -47,12 +62,26 @@ class RoleInvitation(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "project"], name="invitation_unique"),
         ]
+
+    @staticmethod
+    def cutoff() -> datetime:
+        return timezone.now() - timedelta(hours=settings.ROLE_INVITATION_HOURS)
+
+    @property
+    def expires(self) -> datetime:
+        return self.created + timedelta(hours=settings.ROLE_INVITATION_HOURS)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.invite_status == InviteStatus.PENDING and self.created > self.cutoff()
 
     def __str__(self) -> str:
         return f"invite {self.user_id} to {self.project_id} as {self.role_name}"

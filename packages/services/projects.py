@@ -16,7 +16,7 @@ from help.links import help_url
 from .. import ports
 from ..models import LifecycleStatus, Project, ProjectEvent, ProjectEventTag, RoleName
 from ..names import is_valid_project_name, normalize_name, ultranormalize_name
-from . import events, journal, roles
+from . import events, journal, notify, roles
 from .events import Actor
 from .refusals import Refused
 
@@ -73,7 +73,9 @@ def create_project(name: str, *, actor: Actor) -> Project:
             events.record(project, ProjectEventTag.PROJECT_CREATE, actor)
             journal.record(project, journal.Entry("create"), by=actor.user)
             if actor.user is not None:
-                roles.add_role(project, actor.user, RoleName.OWNER, actor=actor)
+                roles.add_role(
+                    project, actor.user, RoleName.OWNER, actor=actor, notify_people=False
+                )
     except IntegrityError:
         raise Refused(
             409,
@@ -128,6 +130,7 @@ def archive_project(project: Project, *, actor: Actor, note: str = "") -> None:
         action="project archived",
         note=note,
     )
+    notify.send(notify.collaborators(project), "archived-project", project.name, actor)
 
 
 @transaction.atomic
@@ -143,6 +146,7 @@ def unarchive_project(project: Project, *, actor: Actor, note: str = "") -> None
         action="project unarchived",
         note=note,
     )
+    notify.send(notify.collaborators(project), "unarchived-project", project.name, actor)
 
 
 @transaction.atomic
@@ -229,5 +233,7 @@ def delete_project(project: Project, *, actor: Actor) -> None:
     Stored objects stay in storage (as on the public index).
     """
     check_deletion_allowed()
+    people = notify.collaborators(project)
     journal.record(project, journal.Entry("remove project"), by=actor.user)
     project.delete()
+    notify.send(people, "removed-project", project.name, actor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_version
 
@@ -21,9 +22,10 @@ from ..models import (
     ReleaseURL,
 )
 from ..versions import sort_key
-from . import events, journal
+from . import events, journal, notify
 from .events import Actor
 from .projects import check_deletion_allowed
+from .refusals import Refused
 
 
 def _text(value: object | None) -> str:
@@ -106,6 +108,10 @@ def create_release(
 @transaction.atomic
 def yank_release(release: Release, *, actor: Actor, reason: str = "") -> None:
     """PEP 592: installers skip the release unless it is pinned; the reason is shown to them."""
+    if Release.objects.filter(pk=release.pk, yanked=True).exists():
+        raise Refused(
+            409, _("Release {version} is already yanked.").format(version=release.version)
+        )
     release.yanked = True
     release.yanked_reason = reason
     release.yanked_date = timezone.now()
@@ -114,16 +120,35 @@ def yank_release(release: Release, *, actor: Actor, reason: str = "") -> None:
         release.project, ProjectEventTag.RELEASE_YANK, actor, version=release.version, reason=reason
     )
     journal.record(release.project, journal.Entry("yank release", release.version), by=actor.user)
+    project = release.project
+    notify.send(
+        notify.collaborators(project),
+        "yanked-project-release",
+        project.name,
+        actor,
+        version=release.version,
+        yanked_reason=reason,
+    )
 
 
 @transaction.atomic
 def unyank_release(release: Release, *, actor: Actor) -> None:
+    if not Release.objects.filter(pk=release.pk, yanked=True).exists():
+        raise Refused(409, _("Release {version} is not yanked.").format(version=release.version))
     release.yanked = False
     release.yanked_reason = ""
     release.yanked_date = None
     release.save(update_fields=["yanked", "yanked_reason", "yanked_date"])
     events.record(release.project, ProjectEventTag.RELEASE_UNYANK, actor, version=release.version)
     journal.record(release.project, journal.Entry("unyank release", release.version), by=actor.user)
+    project = release.project
+    notify.send(
+        notify.collaborators(project),
+        "unyanked-project-release",
+        project.name,
+        actor,
+        version=release.version,
+    )
 
 
 @transaction.atomic
@@ -136,6 +161,13 @@ def delete_release(release: Release, *, actor: Actor) -> None:
     release.delete()
     events.record(project, ProjectEventTag.RELEASE_REMOVE, actor, version=release.version)
     journal.record(project, journal.Entry("remove release", release.version), by=actor.user)
+    notify.send(
+        notify.collaborators(project),
+        "removed-project-release",
+        project.name,
+        actor,
+        version=release.version,
+    )
 
 
 @transaction.atomic
@@ -159,4 +191,12 @@ def delete_file(file: File, *, actor: Actor) -> None:
     )
     journal.record(
         project, journal.Entry(f"remove file {file.filename}", release.version), by=actor.user
+    )
+    notify.send(
+        notify.collaborators(project),
+        "removed-project-release-file",
+        project.name,
+        actor,
+        version=release.version,
+        filename=file.filename,
     )

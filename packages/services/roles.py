@@ -2,7 +2,9 @@
 
 The journal spells role changes as the public index does (``add Owner alice``,
 ``change Owner alice to Maintainer``, ``remove Maintainer bob``): mirrors and the XML-RPC
-``package_roles`` read them.
+``package_roles`` read them. A project never loses its last Owner, and nobody demotes
+themselves (another Owner does it, or they leave). Every change is mailed to the project's
+owners and to the collaborator concerned (``notify``).
 """
 
 from __future__ import annotations
@@ -13,18 +15,41 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from ..models import Project, ProjectEventTag, Role, RoleName
-from . import events, journal
+from . import events, journal, notify
 from .events import Actor
 from .refusals import Refused
 
 
+def _owner_count(project: Project) -> int:
+    return Role.objects.filter(project=project, role_name=RoleName.OWNER).count()
+
+
+def _check_keeps_an_owner(role: Role, actor: Actor) -> None:
+    """Refuse to take away the project's last Owner."""
+    if role.role_name != RoleName.OWNER or _owner_count(role.project) > 1:
+        return
+    if actor.user is not None and actor.user.pk == role.user_id:
+        raise Refused(409, _("Cannot remove yourself as Sole Owner"))
+    raise Refused(409, _("A project must keep at least one Owner."))
+
+
 @transaction.atomic
-def add_role(project: Project, user: User, role_name: RoleName, *, actor: Actor) -> Role:
-    if Role.objects.filter(project=project, user=user).exists():
+def add_role(
+    project: Project,
+    user: User,
+    role_name: RoleName,
+    *,
+    actor: Actor,
+    notify_people: bool = True,
+    **additional: str,
+) -> Role:
+    """Give ``user`` a role (``notify_people=False`` for a new project's first Owner)."""
+    existing = Role.objects.filter(project=project, user=user).first()
+    if existing is not None:
         raise Refused(
             409,
-            _("User '{user}' already has a role for project '{project}'.").format(
-                user=user.username, project=project.name
+            _("User '{user}' already has {role} role for project").format(
+                user=user.username, role=existing.get_role_name_display()
             ),
         )
     role = Role.objects.create(project=project, user=user, role_name=role_name)
@@ -34,8 +59,14 @@ def add_role(project: Project, user: User, role_name: RoleName, *, actor: Actor)
         actor,
         role_name=role_name.value,
         target_user=user.username,
+        **additional,
     )
     journal.record(project, journal.Entry(f"add {role_name.value} {user.username}"), by=actor.user)
+    if notify_people:
+        context = {"username": user.username, "role_name": role_name.value}
+        owners = notify.others(notify.owners(project), user)
+        notify.send(owners, "collaborator-added", project.name, actor, **context)
+        notify.send([user], "added-as-collaborator", project.name, actor, **context)
     return role
 
 
@@ -45,6 +76,10 @@ def change_role(role: Role, role_name: RoleName, *, actor: Actor) -> None:
     old = Role.objects.filter(pk=role.pk).values_list("role_name", flat=True).get()
     if old == role_name:
         return
+    if old == RoleName.OWNER and actor.user is not None and actor.user.pk == role.user_id:
+        raise Refused(409, _("Cannot remove yourself as Owner"))
+    if old == RoleName.OWNER and _owner_count(role.project) <= 1:
+        raise Refused(409, _("A project must keep at least one Owner."))
     role.role_name = role_name
     role.save(update_fields=["role_name"])
     username = role.user.username
@@ -61,11 +96,18 @@ def change_role(role: Role, role_name: RoleName, *, actor: Actor) -> None:
         journal.Entry(f"change {old} {username} to {role_name.value}"),
         by=actor.user,
     )
+    context = {"username": username, "role_name": role_name.value}
+    owners = notify.others(notify.owners(role.project), role.user)
+    notify.send(owners, "collaborator-role-changed", role.project.name, actor, **context)
+    notify.send([role.user], "role-changed-as-collaborator", role.project.name, actor, **context)
 
 
 @transaction.atomic
 def remove_role(role: Role, *, actor: Actor) -> None:
-    username = role.user.username
+    """End a role (a collaborator leaving their project too); never the last Owner's."""
+    _check_keeps_an_owner(role, actor)
+    user = role.user
+    username = user.username
     role.delete()
     events.record(
         role.project,
@@ -77,3 +119,6 @@ def remove_role(role: Role, *, actor: Actor) -> None:
     journal.record(
         role.project, journal.Entry(f"remove {role.role_name} {username}"), by=actor.user
     )
+    owners = notify.others(notify.owners(role.project), user)
+    notify.send(owners, "collaborator-removed", role.project.name, actor, username=username)
+    notify.send([user], "removed-as-collaborator", role.project.name, actor)

@@ -411,6 +411,8 @@ SUDO_WINDOW_SECONDS = env.int("SUDO_WINDOW_SECONDS", default=3600)
 # (and not re-sent sooner). Security keys confirm their address themselves.
 LOGIN_CONFIRMATION_ENABLED = env.bool("LOGIN_CONFIRMATION_ENABLED", default=True)
 LOGIN_CONFIRMATION_WINDOW_SECONDS = env.int("LOGIN_CONFIRMATION_WINDOW_SECONDS", default=900)
+# How long an invitation to collaborate on a project (and its mailed link) stays valid.
+ROLE_INVITATION_HOURS = env.int("ROLE_INVITATION_HOURS", default=72)
 # Have I Been Pwned k-anonymity range API (off by default: no call leaves the machine).
 HIBP_ENABLED = env.bool("HIBP_ENABLED", default=False)
 HIBP_RANGE_URL = env.str("HIBP_RANGE_URL", default="https://api.pwnedpasswords.com/range/")

@@ -345,25 +345,31 @@ def snapshot() -> tuple:
 
 
 CHANGES = [
-    pytest.param(lambda release, actor: yank_release(release, actor=actor, reason="r"), id="yank"),
-    pytest.param(lambda release, actor: unyank_release(release, actor=actor), id="unyank"),
-    pytest.param(lambda release, actor: delete_release(release, actor=actor), id="delete_release"),
     pytest.param(
-        lambda release, actor: delete_file(release.files.get(), actor=actor), id="delete_file"
+        False, lambda release, actor: yank_release(release, actor=actor, reason="r"), id="yank"
+    ),
+    pytest.param(True, lambda release, actor: unyank_release(release, actor=actor), id="unyank"),
+    pytest.param(
+        True, lambda release, actor: delete_release(release, actor=actor), id="delete_release"
+    ),
+    pytest.param(
+        True,
+        lambda release, actor: delete_file(release.files.get(), actor=actor),
+        id="delete_file",
     ),
 ]
 
 
-def yanked_release_with_a_file() -> Release:
-    release = ReleaseFactory(project__name="sample", version="1.0", yanked=True)
+def release_with_a_file(yanked: bool) -> Release:
+    release = ReleaseFactory(project__name="sample", version="1.0", yanked=yanked)
     FileFactory(release=release)
     Project.objects.filter(pk=release.project_id).update(total_size=1024)
     return Release.objects.get()
 
 
-@pytest.mark.parametrize("change", CHANGES)
-def test_a_change_failing_inside_leaves_no_trace(actor, journal_write_fails, change):
-    release = yanked_release_with_a_file()
+@pytest.mark.parametrize(("yanked", "change"), CHANGES)
+def test_a_change_failing_inside_leaves_no_trace(actor, journal_write_fails, yanked, change):
+    release = release_with_a_file(yanked)
     before = snapshot()
 
     with pytest.raises(RuntimeError):
@@ -395,11 +401,11 @@ def cdn(settings):
     settings.CDN_PURGE_URL = "http://127.0.0.1:9/purge"
 
 
-@pytest.mark.parametrize("change", CHANGES)
+@pytest.mark.parametrize(("yanked", "change"), CHANGES)
 def test_a_change_schedules_one_purge_on_commit(
-    actor, cdn, django_capture_on_commit_callbacks, change
+    actor, cdn, django_capture_on_commit_callbacks, yanked, change
 ):
-    release = yanked_release_with_a_file()
+    release = release_with_a_file(yanked)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         change(release, actor)
@@ -407,11 +413,11 @@ def test_a_change_schedules_one_purge_on_commit(
     assert len(callbacks) == 1
 
 
-@pytest.mark.parametrize("change", CHANGES)
+@pytest.mark.parametrize(("yanked", "change"), CHANGES)
 def test_a_rolled_back_change_schedules_no_purge(
-    actor, cdn, django_capture_on_commit_callbacks, change
+    actor, cdn, django_capture_on_commit_callbacks, yanked, change
 ):
-    release = yanked_release_with_a_file()
+    release = release_with_a_file(yanked)
     before = snapshot()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -424,7 +430,7 @@ def test_a_rolled_back_change_schedules_no_purge(
 
 
 def test_a_refused_deletion_schedules_no_purge(actor, cdn, django_capture_on_commit_callbacks):
-    release = yanked_release_with_a_file()
+    release = release_with_a_file(yanked=True)
     switch_on("disallow-deletion")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

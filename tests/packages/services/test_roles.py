@@ -92,7 +92,7 @@ def test_add_role_refuses_a_second_role_for_the_same_user(actor, bob, project):
 
     assert (refused.value.status, refused.value.message) == (
         409,
-        "User 'bob' already has a role for project 'sample'.",
+        "User 'bob' already has Maintainer role for project",
     )
     assert roles() == [("sample", "bob", "Maintainer")]
     assert [action for _, _, action, _ in entries()] == ["add Maintainer bob"]
@@ -130,12 +130,13 @@ def test_change_role(actor, moderator, bob, project):
 
 def test_change_role_names_the_stored_role_when_the_instance_already_changed(actor, bob, project):
     # An admin form applies the new name to the instance before the service runs.
+    RoleFactory(project=project, role_name=RoleName.OWNER, user__username="carol")
     role = RoleFactory(project=project, user=bob, role_name=RoleName.OWNER)
     role.role_name = RoleName.MAINTAINER
 
     change_role(role, RoleName.MAINTAINER, actor=actor)
 
-    assert roles() == [("sample", "bob", "Maintainer")]
+    assert roles() == [("sample", "bob", "Maintainer"), ("sample", "carol", "Owner")]
     assert entries() == [("sample", None, "change Owner bob to Maintainer", "mod")]
     assert ProjectEvent.objects.get().additional["previous_role_name"] == "Owner"
 
