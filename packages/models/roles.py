@@ -71,6 +71,9 @@ class RoleInvitation(models.Model):
             models.UniqueConstraint(fields=["user", "project"], name="invitation_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"invite {self.user_id} to {self.project_id} as {self.role_name}"
+
     @staticmethod
     def cutoff() -> datetime:
         return timezone.now() - timedelta(hours=settings.ROLE_INVITATION_HOURS)
@@ -82,6 +85,3 @@ class RoleInvitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.invite_status == InviteStatus.PENDING and self.created > self.cutoff()
-
-    def __str__(self) -> str:
-        return f"invite {self.user_id} to {self.project_id} as {self.role_name}"

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.readiness import has_verified_primary_email
@@ -27,6 +28,9 @@ from .events import Actor
 from .refusals import Refused
 
 SALT = "packages.role-invitation"
+EXPIRED = gettext_noop(
+    "This invitation has expired or was withdrawn: ask an Owner to invite you again."
+)
 
 
 def token_for(invitation: RoleInvitation) -> str:
@@ -44,9 +48,7 @@ def accept_url(invitation: RoleInvitation) -> str:
 
 def from_token(token: str, user: User) -> RoleInvitation:
     """The pending invitation the link names, for the logged-in ``user``; ``Refused`` if none."""
-    expired = Refused(
-        400, _("This invitation has expired or was withdrawn: ask an Owner to invite you again.")
-    )
+    expired = Refused(400, _(EXPIRED))
     try:
         data = signing.loads(token, salt=SALT, max_age=settings.ROLE_INVITATION_HOURS * 3600)
     except signing.SignatureExpired:
@@ -54,9 +56,7 @@ def from_token(token: str, user: User) -> RoleInvitation:
     except signing.BadSignature:
         raise Refused(400, _("This invitation link is not valid.")) from None
     if not isinstance(data, dict) or data.get("u") != user.pk:
-        raise Refused(
-            403, _("This invitation is for another account: log in as the user invited.")
-        )
+        raise Refused(403, _("This invitation is for another account: log in as the user invited."))
     invitation = (
         RoleInvitation.objects.pending()
         .select_related("project", "user", "invited_by")
@@ -76,7 +76,7 @@ def _entry(action: str, invitation: RoleInvitation) -> journal.Entry:
 
 @transaction.atomic
 def invite(project: Project, user: User, role_name: RoleName, *, actor: Actor) -> RoleInvitation:
-    """Invite ``user`` as ``role_name`` and mail them the link (refreshing an expired invitation)."""
+    """Invite ``user`` as ``role_name`` and mail them the link (renewing an expired invite)."""
     role = Role.objects.filter(project=project, user=user).first()
     if role is not None:
         raise Refused(
@@ -140,9 +140,7 @@ def _lock_pending(invitation: RoleInvitation) -> RoleInvitation:
         .first()
     )
     if current is None:
-        raise Refused(
-            409, _("This invitation has expired or was withdrawn: ask an Owner to invite you again.")
-        )
+        raise Refused(409, _(EXPIRED))
     return current
 
 
