@@ -29,6 +29,11 @@ class Identity:
     user: User
     token: tokens.PresentedToken
 
+    @property
+    def token_label(self) -> str:
+        """How histories name the token: its name and public identifier, never its secret."""
+        return f"{self.token.row.description} ({self.token.row.pk})"
+
     def denial(self, project: object | None) -> str | None:
         """Why this identity's credentials do not reach ``project`` (None: they do)."""
         return tokens.denial(self.token, user=self.user, project=project)  # type: ignore[arg-type]

@@ -20,10 +20,14 @@ class Actor:
     user: User | None
     ip_address: str | None = None
     user_agent: str = ""
+    # The API token the user acted with ("<name> (<id>)"), shown in the project's history.
+    token: str = ""
 
     @classmethod
-    def from_request(cls, request: HttpRequest, user: User | None) -> Actor:
-        return cls(user=user, ip_address=client_ip(request), user_agent=user_agent(request))
+    def from_request(cls, request: HttpRequest, user: User | None, *, token: str = "") -> Actor:
+        return cls(
+            user=user, ip_address=client_ip(request), user_agent=user_agent(request), token=token
+        )
 
     @property
     def username(self) -> str | None:
@@ -37,5 +41,9 @@ def record(project: Project, tag: ProjectEventTag, actor: Actor, **additional: A
         user=actor.user,
         ip_address=actor.ip_address,
         user_agent=actor.user_agent,
-        additional={"submitted_by": actor.username, **additional},
+        additional={
+            "submitted_by": actor.username,
+            **({"api_token": actor.token} if actor.token else {}),
+            **additional,
+        },
     )

@@ -141,7 +141,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
             fields,
             files.get(CONTENT_FIELD),
             identity=identity,
-            actor=Actor.from_request(request, identity.user),
+            actor=Actor.from_request(request, identity.user, token=identity.token_label),
         )
     finally:
         for part in files.values():
