@@ -1,9 +1,12 @@
 from django.urls import path, re_path
 
+from . import api as manage_api
 from .apiheaders import language_independent as api
 from .feeds import PackagesFeed, ProjectReleasesFeed, UpdatesFeed
 from .upload import views as upload
 from .views import files, json_api, profiles, public, simple, xmlrpc
+from .views.manage import collaboration, history, invitation, projects, releases
+from .views.manage import settings as project_settings
 
 app_name = "packages"
 urlpatterns = [
@@ -30,4 +33,115 @@ urlpatterns = [
     path("project/<str:name>/", public.project_detail, name="project"),
     path("project/<str:name>/<str:version>/", public.release_detail, name="release"),
     path("user/<str:username>/", profiles.user_profile, name="profile"),
+    # Maintainers' pages (views/manage/): 404 for anyone without a role on the project.
+    path("manage/projects/", projects.projects, name="manage-projects"),
+    path(
+        "manage/projects/invitation/<int:pk>/",
+        projects.answer_invitation,
+        name="manage-invitation-answer",
+    ),
+    path(
+        "account/verify-project-role/",
+        invitation.verify_project_role,
+        name="verify-project-role",
+    ),
+    path("manage/project/<str:name>/", releases.overview, name="manage-project"),
+    path(
+        "manage/project/<str:name>/release/<str:version>/",
+        releases.release_page,
+        name="manage-release",
+    ),
+    path(
+        "manage/project/<str:name>/release/<str:version>/yank/",
+        releases.yank,
+        name="manage-release-yank",
+    ),
+    path(
+        "manage/project/<str:name>/release/<str:version>/unyank/",
+        releases.unyank,
+        name="manage-release-unyank",
+    ),
+    path(
+        "manage/project/<str:name>/release/<str:version>/delete/",
+        releases.delete_release,
+        name="manage-release-delete",
+    ),
+    path(
+        "manage/project/<str:name>/release/<str:version>/file/<int:file_id>/delete/",
+        releases.delete_file,
+        name="manage-file-delete",
+    ),
+    path(
+        "manage/project/<str:name>/collaboration/",
+        collaboration.collaboration,
+        name="manage-collaboration",
+    ),
+    path(
+        "manage/project/<str:name>/collaboration/<int:role_id>/change/",
+        collaboration.change_role,
+        name="manage-role-change",
+    ),
+    path(
+        "manage/project/<str:name>/collaboration/<int:role_id>/remove/",
+        collaboration.remove_role,
+        name="manage-role-remove",
+    ),
+    path(
+        "manage/project/<str:name>/collaboration/invitation/<int:invitation_id>/revoke/",
+        collaboration.revoke_invitation,
+        name="manage-invitation-revoke",
+    ),
+    path(
+        "manage/project/<str:name>/settings/",
+        project_settings.settings_page,
+        name="manage-settings",
+    ),
+    path(
+        "manage/project/<str:name>/settings/archive/",
+        project_settings.archive,
+        name="manage-archive",
+    ),
+    path(
+        "manage/project/<str:name>/settings/unarchive/",
+        project_settings.unarchive,
+        name="manage-unarchive",
+    ),
+    path(
+        "manage/project/<str:name>/settings/delete/",
+        project_settings.delete,
+        name="manage-project-delete",
+    ),
+    path("manage/project/<str:name>/history/", history.history, name="manage-history"),
+    # The project management API (packages/api.py, docs/manage-api.md).
+    path("api/projects/<str:name>/", manage_api.ProjectDetail.as_view(), name="api-project"),
+    path(
+        "api/projects/<str:name>/releases/<str:version>/",
+        manage_api.ReleaseDetail.as_view(),
+        name="api-release",
+    ),
+    path(
+        "api/projects/<str:name>/releases/<str:version>/yank/",
+        manage_api.YankRelease.as_view(),
+        name="api-release-yank",
+    ),
+    path(
+        "api/projects/<str:name>/releases/<str:version>/unyank/",
+        manage_api.UnyankRelease.as_view(),
+        name="api-release-unyank",
+    ),
+    path(
+        "api/projects/<str:name>/files/<str:filename>/",
+        manage_api.FileDetail.as_view(),
+        name="api-file",
+    ),
+    path(
+        "api/projects/<str:name>/collaborators/",
+        manage_api.Collaborators.as_view(),
+        name="api-collaborators",
+    ),
+    path(
+        "api/projects/<str:name>/collaborators/<str:username>/",
+        manage_api.Collaborator.as_view(),
+        name="api-collaborator",
+    ),
 ]

@@ -56,3 +56,32 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.tag}"
+
+    @property
+    def label(self) -> str:
+        """The event in words (the tag itself for one this version does not know)."""
+        return str(self.get_tag_display())
+
+    @property
+    def details(self) -> list[tuple[str, str]]:
+        """What the history shows of the recorded details, as ``(label, text)``."""
+        shown = []
+        for key, label in DETAIL_LABELS.items():
+            value = self.additional.get(key)
+            if value not in (None, "", [], {}):
+                shown.append((str(label), str(value)))
+        return shown
+
+
+# The details a history shows, in this order, with their words; the rest stays in the record.
+DETAIL_LABELS = {
+    "version": _("Version"),
+    "filename": _("File"),
+    "target_user": _("Collaborator"),
+    "role_name": _("Role"),
+    "previous_role_name": _("Previous role"),
+    "invited_by": _("Invited by"),
+    "reason": _("Reason"),
+    "note": _("Note"),
+    "api_token": _("API token"),
+}

@@ -55,12 +55,12 @@ def from_token(token: str, user: User) -> RoleInvitation:
         raise expired from None
     except signing.BadSignature:
         raise Refused(400, _("This invitation link is not valid.")) from None
-    if not isinstance(data, dict) or data.get("u") != user.pk:
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int) or data.get("u") != user.pk:
         raise Refused(403, _("This invitation is for another account: log in as the user invited."))
     invitation = (
         RoleInvitation.objects.pending()
         .select_related("project", "user", "invited_by")
-        .filter(pk=data.get("i"), user=user)
+        .filter(pk=data["i"], user=user)
         .first()
     )
     # A link from before the invitation was sent again names an older moment: only the newest

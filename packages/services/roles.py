@@ -63,10 +63,16 @@ def add_role(
     )
     journal.record(project, journal.Entry(f"add {role_name.value} {user.username}"), by=actor.user)
     if notify_people:
-        context = {"username": user.username, "role_name": role_name.value}
         owners = notify.others(notify.owners(project), user)
-        notify.send(owners, "collaborator-added", project.name, actor, **context)
-        notify.send([user], "added-as-collaborator", project.name, actor, **context)
+        for people, notice in ((owners, "collaborator-added"), ([user], "added-as-collaborator")):
+            notify.send(
+                people,
+                notice,
+                project.name,
+                actor,
+                username=user.username,
+                role_name=role_name.value,
+            )
     return role
 
 
@@ -96,10 +102,14 @@ def change_role(role: Role, role_name: RoleName, *, actor: Actor) -> None:
         journal.Entry(f"change {old} {username} to {role_name.value}"),
         by=actor.user,
     )
-    context = {"username": username, "role_name": role_name.value}
     owners = notify.others(notify.owners(role.project), role.user)
-    notify.send(owners, "collaborator-role-changed", role.project.name, actor, **context)
-    notify.send([role.user], "role-changed-as-collaborator", role.project.name, actor, **context)
+    for people, notice in (
+        (owners, "collaborator-role-changed"),
+        ([role.user], "role-changed-as-collaborator"),
+    ):
+        notify.send(
+            people, notice, role.project.name, actor, username=username, role_name=role_name.value
+        )
 
 
 @transaction.atomic
