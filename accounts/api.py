@@ -98,7 +98,7 @@ class TokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "description", "created", "last_used", "expires", "scope"]
+        fields = ["id", "description", "created", "last_used", "expires", "scope", "can_manage"]
 
     def get_scope(self, row: ApiToken) -> Any:
         return row.permissions_caveat.get("permissions")
@@ -108,6 +108,8 @@ class NewTokenSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=100)
     project = serializers.CharField(required=False)
     expires_in_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
+    # True: the token may also use the project management API; uploads are the same either way.
+    can_manage = serializers.BooleanField(required=False, default=False)
 
     def validate_description(self, value: str) -> str:
         if ApiToken.objects.filter(user=self.context["user"], description=value).exists():
@@ -146,6 +148,7 @@ class TokenList(_Base):
             projects=[project] if project else [],
             expires_in=timedelta(days=days) if days else None,
             made_with_2fa=True,
+            can_manage=data.validated_data["can_manage"],
             request=request._request,
         )
         body = {**TokenSerializer(row).data, "token": token}

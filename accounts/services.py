@@ -98,10 +98,13 @@ def create_api_token(
     projects: Sequence[cav.ProjectLike] = (),
     expires_in: timedelta | None = None,
     made_with_2fa: bool = False,
+    can_manage: bool = False,
     request: HttpRequest | None = None,
 ) -> tuple[str, ApiToken]:
     """Issue a token for ``user``: account-wide, or limited to ``projects``.
 
+    ``can_manage``: besides uploading, the token may use the project management API (yank,
+    delete, collaborators) as far as its user's role allows; uploads are the same either way.
     Returns the token text (shown once, never stored) and its row.
     """
     predicates, permissions = _scope_caveats(user, projects)
@@ -118,6 +121,7 @@ def create_api_token(
         permissions_caveat=permissions,
         additional={"made_with_2fa": made_with_2fa},
         expires=expires,
+        can_manage=can_manage,
         key_salt=tokens.new_salt(),
     )
     events.record(
@@ -128,6 +132,7 @@ def create_api_token(
         token_id=str(row.id),
         caveats=permissions,
         expires=expires.isoformat() if expires else None,
+        can_manage=can_manage,
     )
     return tokens.mint(row), row
 

@@ -19,6 +19,12 @@ EXPIRY_CHOICES = [
     ("90", _("90 days")),
     ("365", _("1 year")),
 ]
+UPLOAD_ONLY = "upload"
+UPLOAD_AND_MANAGE = "manage"
+PERMISSION_CHOICES = [
+    (UPLOAD_ONLY, _("Upload only")),
+    (UPLOAD_AND_MANAGE, _("Upload and manage (yank, delete, collaborators through the API)")),
+]
 
 
 class TokenForm(forms.Form):
@@ -30,6 +36,20 @@ class TokenForm(forms.Form):
     )
     token_scope = forms.ChoiceField(label=_("Scope"))
     expires_in_days = forms.ChoiceField(label=_("Expiry"), choices=EXPIRY_CHOICES, required=False)
+    # Not required: a form sent without it (an older page, a script) makes an upload-only token.
+    permissions = forms.ChoiceField(
+        label=_("Permissions"),
+        choices=PERMISSION_CHOICES,
+        initial=UPLOAD_ONLY,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "An upload-only token can publish new files and nothing else. "
+            "An “upload and manage” token can also yank, un-yank and delete releases and files "
+            "and manage collaborators through the project management API, as far as your role "
+            "on the project allows: give it only to automation that needs it."
+        ),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,6 +76,10 @@ class TokenForm(forms.Form):
         if scope == USER_SCOPE:
             return []
         return [self.projects[scope.removeprefix(PROJECT_SCOPE_PREFIX)]]
+
+    @property
+    def can_manage(self) -> bool:
+        return self.cleaned_data.get("permissions") == UPLOAD_AND_MANAGE
 
     @property
     def expires_in(self) -> timedelta | None:

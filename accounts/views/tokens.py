@@ -33,6 +33,7 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
             projects=form.scoped_projects,
             expires_in=form.expires_in,
             made_with_2fa=True,
+            can_manage=form.can_manage,
             request=request,
         )
         form = TokenForm(user=request.user)

@@ -72,6 +72,7 @@ def test_session_lists_creates_and_deletes(member_client, member):
         "last_used": None,
         "expires": None,
         "scope": "user",
+        "can_manage": False,
     }
 
     assert member_client.delete(f"{TOKENS}{row.id}/").status_code == 204

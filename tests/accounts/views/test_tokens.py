@@ -129,6 +129,7 @@ def test_an_account_wide_token_is_shown_once(member_client, member):
         "token_id": str(row.id),
         "caveats": {"permissions": "user", "version": 1},
         "expires": None,
+        "can_manage": False,
     }
     assert event.ip_address == "192.0.2.20"
 
