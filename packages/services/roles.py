@@ -24,9 +24,17 @@ def _owner_count(project: Project) -> int:
     return Role.objects.filter(project=project, role_name=RoleName.OWNER).count()
 
 
-def _check_keeps_an_owner(role: Role, actor: Actor) -> None:
+def _stored_name(role: Role) -> str:
+    """The role's name as the table has it, with the project's row locked: two Owners
+    removing each other at once are taken one after the other, so one of them stays. (The
+    instance may already carry new values that an admin form applied.)"""
+    Project.objects.select_for_update().filter(pk=role.project_id).exists()
+    return Role.objects.filter(pk=role.pk).values_list("role_name", flat=True).get()
+
+
+def _check_keeps_an_owner(role: Role, stored: str, actor: Actor) -> None:
     """Refuse to take away the project's last Owner."""
-    if role.role_name != RoleName.OWNER or _owner_count(role.project) > 1:
+    if stored != RoleName.OWNER or _owner_count(role.project) > 1:
         return
     if actor.user is not None and actor.user.pk == role.user_id:
         raise Refused(409, _("Cannot remove yourself as Sole Owner"))
@@ -78,8 +86,7 @@ def add_role(
 
 @transaction.atomic
 def change_role(role: Role, role_name: RoleName, *, actor: Actor) -> None:
-    # The instance may already carry the new name (an admin form applied it): ask the table.
-    old = Role.objects.filter(pk=role.pk).values_list("role_name", flat=True).get()
+    old = _stored_name(role)
     if old == role_name:
         return
     if old == RoleName.OWNER and actor.user is not None and actor.user.pk == role.user_id:
@@ -115,7 +122,9 @@ def change_role(role: Role, role_name: RoleName, *, actor: Actor) -> None:
 @transaction.atomic
 def remove_role(role: Role, *, actor: Actor) -> None:
     """End a role (a collaborator leaving their project too); never the last Owner's."""
-    _check_keeps_an_owner(role, actor)
+    stored = _stored_name(role)
+    _check_keeps_an_owner(role, stored, actor)
+    role.role_name = stored
     user = role.user
     username = user.username
     role.delete()

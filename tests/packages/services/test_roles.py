@@ -599,14 +599,6 @@ def test_create_project_mails_nobody_about_its_first_owner(alice, committed):
 # applied a new name to the instance it deletes.
 
 
-STALE_INSTANCE = (
-    "BUG: remove_role trusts role.role_name of the instance (an admin inline formset applies "
-    "the posted name to a row it deletes) for the last-Owner check and the journal; "
-    "change_role reads the table"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=STALE_INSTANCE)
 def test_remove_role_keeps_the_last_owner_whatever_the_instance_says(actor, bob, project):
     role = RoleFactory(project=project, user=bob, role_name=RoleName.OWNER)
     role.role_name = RoleName.MAINTAINER
@@ -622,7 +614,6 @@ def test_remove_role_keeps_the_last_owner_whatever_the_instance_says(actor, bob,
     assert entries() == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=STALE_INSTANCE)
 def test_remove_role_journals_the_stored_role_whatever_the_instance_says(actor, bob, project):
     RoleFactory(project=project, role_name=RoleName.OWNER, user__username="carol")
     role = RoleFactory(project=project, user=bob, role_name=RoleName.OWNER)
