@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core import mail, signing
 from django.db.models import F
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from accounts.events import EventTag
@@ -48,41 +48,6 @@ EXPIRED = "This invitation has expired or was withdrawn: ask an Owner to invite 
 NOT_VALID = "This invitation link is not valid."
 ANOTHER_ACCOUNT = "This invitation is for another account: log in as the user invited."
 ROUTE = "packages:verify-project-role"
-
-
-def _route_exists() -> bool:
-    try:
-        reverse(ROUTE)
-    except NoReverseMatch:
-        return False
-    return True
-
-
-ROUTE_EXISTS = _route_exists()
-# The page the mailed link opens is not there yet: ``invitations.accept_url`` reverses a name no
-# URL pattern has, so ``invite`` raises NoReverseMatch. Until it is, the tests below run with a
-# stand-in path for that name (``_stand_in_route``), and the one that uses the site's own URLs
-# is expected to fail.
-NEEDS_THE_ROUTE = pytest.mark.xfail(
-    not ROUTE_EXISTS,
-    strict=True,
-    raises=(NoReverseMatch, AssertionError),
-    reason=f"BUG: no URL pattern is named {ROUTE!r}: invite() raises NoReverseMatch",
-)
-STAND_IN_PATH = "/account/verify-project-role/"
-
-
-@pytest.fixture(autouse=True)
-def _stand_in_route(monkeypatch) -> None:
-    if ROUTE_EXISTS:
-        return
-
-    def stand_in(viewname: str, *args: object, **kwargs: object) -> str:
-        if viewname == ROUTE:
-            return STAND_IN_PATH
-        return reverse(viewname, *args, **kwargs)
-
-    monkeypatch.setattr(invitations, "reverse", stand_in)
 
 
 def with_address(user: User) -> User:
@@ -243,7 +208,6 @@ def test_the_mailed_token_names_the_invitation(actor, bob, project, committed, s
     assert f"valid for {settings.ROLE_INVITATION_HOURS} hours" in message.body
 
 
-@NEEDS_THE_ROUTE
 def test_the_mailed_link_opens_the_invitation_page(actor, bob, project, committed, monkeypatch):
     monkeypatch.setattr(invitations, "reverse", reverse)  # the site's own URLs, no stand-in
     with committed():
