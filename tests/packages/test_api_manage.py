@@ -787,3 +787,25 @@ def test_read_only_mode_refuses_writes(client, owner_token, bob, method, path, b
     }
     assert entries_since(serial) == []
     assert call(client, "GET", BASE, owner_token).status_code == 200
+
+
+# Bodies and methods ---------------------------------------------------------------------------
+
+
+def test_bodies_must_be_json(client, owner_token):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {owner_token}"}
+    path = f"{BASE}releases/1.0/yank/"
+    broken = client.generic("POST", path, "{not json", content_type="application/json", **auth)
+    assert broken.status_code == 400
+    assert broken.json()["detail"].startswith("JSON parse error")
+    form = client.generic(
+        "POST", path, "reason=x", content_type="application/x-www-form-urlencoded", **auth
+    )
+    assert form.status_code == 415
+    assert not Release.objects.get(version="1.0").yanked
+
+
+def test_a_method_a_path_does_not_take(client, owner_token):
+    response = call(client, "GET", f"{BASE}releases/1.0/", owner_token)
+    assert response.status_code == 405
+    assert response.json() == {"detail": 'Method "GET" not allowed.'}
