@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..forms.account import ConfirmPasswordForm
-from ..forms.tokens import TokenForm
+from ..forms.tokens import PROJECT_SCOPE_PREFIX, TokenForm
 from ..gates import two_factor_required
 from ..http import AuthenticatedHttpRequest
 from ..models import ApiToken
@@ -23,8 +23,13 @@ from ..sudo import sudo_required
 @two_factor_required
 @sudo_required
 def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The list and the creation form; a new token is shown on this response only."""
-    form = TokenForm(request.POST or None, user=request.user)
+    """The list and the creation form; a new token is shown on this response only.
+
+    ``?project=<name>`` (the shortcut on a project's settings page) preselects that project's
+    scope.
+    """
+    initial = {"token_scope": PROJECT_SCOPE_PREFIX + request.GET.get("project", "")}
+    form = TokenForm(request.POST or None, user=request.user, initial=initial)
     created = None
     if request.method == "POST" and form.is_valid():
         created, _row = services.create_api_token(

@@ -283,3 +283,20 @@ def test_a_token_stops_working_when_the_address_is_unverified(client, member_cli
     response = uploads.wheel_upload("sample", "1.0").post(client, token)
     assert response.status_code == 403
     assert "does not have a verified primary email address" in response.content.decode()
+
+
+def test_the_project_shortcut_preselects_that_projects_scope(member_client, member):
+    RoleFactory(project=ProjectFactory(name="Tool"), user=member)
+    RoleFactory(project=ProjectFactory(name="other"), user=member)
+
+    form = member_client.get(TOKENS, {"project": "tool"}).context["form"]
+
+    assert form["token_scope"].value() == "scope:project:tool"
+
+
+def test_the_shortcut_for_a_project_not_ones_own_preselects_nothing(member_client):
+    ProjectFactory(name="theirs")
+
+    page = member_client.get(TOKENS, {"project": "theirs"}).content.decode()
+
+    assert "theirs" not in page
