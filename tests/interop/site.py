@@ -85,9 +85,17 @@ class Site:
             self._users.add(name)
         return name
 
-    def token(self, user: str, projects: Sequence[str] = (), expires_in: int | None = None) -> str:
-        """A new API token of ``user``, limited to ``projects`` when given."""
-        args = ["createtoken", user]
+    def token(
+        self,
+        user: str,
+        projects: Sequence[str] = (),
+        expires_in: int | None = None,
+        *,
+        manage: bool = False,
+    ) -> str:
+        """A new API token of ``user``, limited to ``projects`` when given; ``manage`` for one
+        that may also use the project management API."""
+        args = ["createtoken", user, *(["--manage"] if manage else [])]
         for project in projects:
             args += ["--project", project]
         if expires_in is not None:

@@ -1,4 +1,4 @@
-"""``createtoken USERNAME [--project NAME ...] [--name LABEL] [--expires-in SECONDS]``.
+"""``createtoken USERNAME [--project NAME ...] [--name LABEL] [--expires-in SECONDS] [--manage]``.
 
 Prints the new API token alone on the last line of stdout (automation reads that line).
 """
@@ -31,6 +31,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--name", help="A label for the token (default: a timestamp).")
         parser.add_argument("--expires-in", type=int, metavar="SECONDS")
+        parser.add_argument(
+            "--manage",
+            action="store_true",
+            help="Upload and manage: the token may also use the project management API.",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         user = User.objects.filter(username__iexact=opts["username"]).first()
@@ -43,7 +48,11 @@ class Command(BaseCommand):
         label = opts["name"] or f"token created {timezone.now():%Y-%m-%d %H:%M:%S.%f}"
         try:
             token, _ = services.create_api_token(
-                user, description=label, projects=projects, expires_in=expires
+                user,
+                description=label,
+                projects=projects,
+                expires_in=expires,
+                can_manage=opts["manage"],
             )
         except IntegrityError:
             raise CommandError(f"{user.username} already has a token named {label!r}.") from None

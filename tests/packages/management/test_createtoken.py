@@ -26,6 +26,13 @@ def test_prints_the_token_alone_on_the_last_line():
     assert tokens.denial(found, user=user, project=None) is None
 
 
+def test_upload_only_unless_asked_to_manage():
+    UserFactory(username="alice")
+    upload_only = tokens.find(run("alice", "--name", "a").splitlines()[-1])
+    managing = tokens.find(run("alice", "--name", "b", "--manage").splitlines()[-1])
+    assert (upload_only.row.can_manage, managing.row.can_manage) == (False, True)
+
+
 def test_project_scoped_and_expiring():
     user = UserFactory(username="alice")
     project = ProjectFactory(name="Sample")
