@@ -399,12 +399,6 @@ def test_invited_maintainer_accepts_from_the_mail_and_uploads(
     tab_shot(other_page, "2-maintainer-history")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no templates/403.html: a refused management action answers Django's bare "
-    "'403 Forbidden' page, without the site's layout or the reason "
-    "(access.py promises 'a refused one answers 403 with the reason')",
-)
 def test_refused_action_says_why(page: Page, site: Site, shot: Shot, tmp_path: Path) -> None:
     """A Maintainer who opens an Owner's action (a file's delete page) reads why not."""
     owner = operator_account(site, "refuser")

@@ -33,6 +33,8 @@ def _page(
             collaborators, key=lambda r: (r.role_name != RoleName.OWNER, r.user.username.lower())
         ),
         "invitations": project.invitations.pending().select_related("user", "invited_by"),
+        # The last Owner cannot leave (nor be removed): the page does not offer it.
+        "sole_owner": sum(r.role_name == RoleName.OWNER for r in collaborators) == 1,
         "form": form,
         "invitation_hours": settings.ROLE_INVITATION_HOURS,
     }
