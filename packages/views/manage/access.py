@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 
@@ -62,8 +63,17 @@ def actor(request: AuthenticatedHttpRequest) -> Actor:
 
 
 def management_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login with a second factor and a verified address; never cached."""
-    return never_cache(two_factor_required(view))
+    """Login with a second factor and a verified address; never cached, refusals included
+    (a 404 or 403 raised inside is answered here, so that it carries the same headers)."""
+
+    @wraps(view)
+    def answered(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (Http404, PermissionDenied) as refusal:
+            return response_for_exception(request, refusal)
+
+    return never_cache(two_factor_required(answered))
 
 
 def sudo_for_changes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -341,11 +341,6 @@ def test_the_invitation_page_is_never_cached(site: Site):
     assert_never_cached(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="management_page's never_cache only marks returned responses: the 403 and 404 "
-    "raised by project_access (PermissionDenied, Http404) go out without Cache-Control",
-)
 @pytest.mark.parametrize(
     ("who", "path"),
     [("maintainer", "file-delete"), ("owner", "/manage/project/nope/")],
