@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import cdn, housekeeping
+from .search import documents
 from .services import invitations
 
 
@@ -37,3 +38,15 @@ def run_housekeeping() -> dict[str, int]:
         "failures": len(report.failures),
         "invitations_expired": expired,
     }
+
+
+@shared_task
+def update_search_document(project_id: int) -> None:
+    """Rebuild (or remove) one project's search document (``packages.search.documents``)."""
+    documents.update(project_id)
+
+
+def index_on_commit(project_id: int) -> None:
+    """Update the project's search document once the current transaction commits (never for
+    a rolled-back one). A failure is logged, not raised: the change is committed by then."""
+    transaction.on_commit(lambda: update_search_document.delay(project_id), robust=True)

@@ -5,6 +5,7 @@ from .journal import JournalEntry
 from .project import LifecycleStatus, Project
 from .release import Dependency, DependencyKind, Description, Release, ReleaseURL
 from .roles import InviteStatus, Role, RoleInvitation, RoleName
+from .search import SearchDocument
 
 __all__ = [
     "Classifier",
@@ -25,4 +26,5 @@ __all__ = [
     "Role",
     "RoleInvitation",
     "RoleName",
+    "SearchDocument",
 ]

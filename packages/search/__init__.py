@@ -1,0 +1,2 @@
+"""Project search: the index (``documents``), the query (``query``), classifier groups
+(``filters``). The write path keeps the index current through ``packages.tasks``."""
