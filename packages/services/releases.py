@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_version
 
+from .. import tasks
 from ..description import Rendered
 from ..models import (
     Classifier,
@@ -120,6 +121,7 @@ def yank_release(release: Release, *, actor: Actor, reason: str = "") -> None:
         release.project, ProjectEventTag.RELEASE_YANK, actor, version=release.version, reason=reason
     )
     journal.record(release.project, journal.Entry("yank release", release.version), by=actor.user)
+    tasks.index_on_commit(release.project_id)
     project = release.project
     notify.send(
         notify.collaborators(project),
@@ -141,6 +143,7 @@ def unyank_release(release: Release, *, actor: Actor) -> None:
     release.save(update_fields=["yanked", "yanked_reason", "yanked_date"])
     events.record(release.project, ProjectEventTag.RELEASE_UNYANK, actor, version=release.version)
     journal.record(release.project, journal.Entry("unyank release", release.version), by=actor.user)
+    tasks.index_on_commit(release.project_id)
     project = release.project
     notify.send(
         notify.collaborators(project),
@@ -161,6 +164,7 @@ def delete_release(release: Release, *, actor: Actor) -> None:
     release.delete()
     events.record(project, ProjectEventTag.RELEASE_REMOVE, actor, version=release.version)
     journal.record(project, journal.Entry("remove release", release.version), by=actor.user)
+    tasks.index_on_commit(project.pk)
     notify.send(
         notify.collaborators(project),
         "removed-project-release",
@@ -192,6 +196,7 @@ def delete_file(file: File, *, actor: Actor) -> None:
     journal.record(
         project, journal.Entry(f"remove file {file.filename}", release.version), by=actor.user
     )
+    tasks.index_on_commit(project.pk)
     notify.send(
         notify.collaborators(project),
         "removed-project-release-file",
