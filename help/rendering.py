@@ -31,7 +31,8 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 CACHE_SECONDS = 3600  # also bounds how long a deploy with new translations shows old ones
 
 # Placeholder name → URL name (and its arguments); the value is SITE_URL + the path. A name that
-# does not resolve (its app is not installed) is left out, so its placeholder stays visible.
+# does not resolve (its app is not installed, or the page does not exist yet) is left out, so
+# its placeholder stays visible: the seeded texts use only those that resolve (a test checks).
 URLS: dict[str, tuple[str, dict[str, str]]] = {
     "home_url": ("packages:home", {}),
     "simple_url": ("packages:simple-index", {}),
@@ -44,6 +45,7 @@ URLS: dict[str, tuple[str, dict[str, str]]] = {
     "rss_project_url": ("packages:rss-project", {"name": "PROJECT"}),
     "manage_api_url": ("packages:api-project", {"name": "PROJECT"}),
     "projects_url": ("packages:manage-projects", {}),
+    "search_url": ("packages:search", {}),
     "register_url": ("account_signup", {}),
     "reset_password_url": ("account_reset_password", {}),
     "account_url": ("accounts:manage", {}),
