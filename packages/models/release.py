@@ -125,10 +125,17 @@ class Dependency(models.Model):
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="dependencies")
     kind = models.PositiveSmallIntegerField(choices=DependencyKind.choices)
     specifier = models.TextField()
+    # The requirement's project name, normalised (PEP 503); empty when the specifier does not
+    # parse as a PEP 508 requirement. Filled at upload (``packages.dependents.requirement_name``)
+    # so that "used by" finds a project's dependents through the index below.
+    name = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name_plural = "dependencies"
-        indexes = [models.Index(fields=["release", "kind"], name="dependency_release_kind")]
+        indexes = [
+            models.Index(fields=["release", "kind"], name="dependency_release_kind"),
+            models.Index(fields=["name", "kind"], name="dependency_name_kind"),
+        ]
 
     def __str__(self) -> str:
         return self.specifier

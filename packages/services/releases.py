@@ -10,6 +10,7 @@ from packaging.metadata import Metadata
 from packaging.utils import canonicalize_version
 
 from .. import tasks
+from ..dependents import requirement_name
 from ..description import Rendered
 from ..models import (
     Classifier,
@@ -44,7 +45,12 @@ def _dependencies(release: Release, meta: Metadata) -> list[Dependency]:
         (DependencyKind.OBSOLETES, getattr(meta, "obsoletes", None)),
     ]
     return [
-        Dependency(release=release, kind=kind, specifier=str(spec))
+        Dependency(
+            release=release,
+            kind=kind,
+            specifier=str(spec),
+            name=requirement_name(str(spec)),
+        )
         for kind, specs in kinds
         for spec in specs or ()
     ]
