@@ -67,7 +67,9 @@ class HelpSectionAdmin(admin.ModelAdmin):
     inlines = (HelpQuestionInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[HelpSection]:
-        return super().get_queryset(request).annotate(question_total=Count("questions"))
+        return (
+            super().get_queryset(request).annotate(question_total=Count("questions", distinct=True))
+        )
 
     def view_on_site(self, obj: Model) -> str:
         # The page's own address: Django's default would go through the Sites framework.

@@ -174,3 +174,10 @@ def test_a_new_question_appears_where_its_order_puts_it(staff_client, client):
     page = fetch(client)
     assert page.sections[0][1][:3] == ["packages", "where", "installing"]
     assert "At http://testserver." in page.text
+
+
+def test_the_section_list_counts_questions_while_searching(staff_client):
+    response = staff_client.get(reverse("admin:help_helpsection_changelist") + "?q=the")
+    counts = {s.anchor: s.question_total for s in response.context["cl"].result_list}
+    assert counts["basics"] == 5
+    assert counts["my-account"] == 15
