@@ -482,8 +482,8 @@ INTEGRATING = Section(
             _("Where can I see statistics about this index, its downloads and its projects?"),
             _(
                 "The [home page]({home_url}) counts the projects, releases, files and users of "
-                "this index. Downloads are not counted: this index keeps no record of who "
-                "downloads what. For metadata in bulk, use the [JSON API and XML-RPC](#APIs); "
+                "this index. Downloads are not counted: there are no download statistics. "
+                "For metadata in bulk, use the [JSON API and XML-RPC](#APIs); "
                 "for this index's uptime and performance, ask {contact}."
             ),
         ),
