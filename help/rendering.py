@@ -46,6 +46,7 @@ URLS: dict[str, tuple[str, dict[str, str]]] = {
     "manage_api_url": ("packages:api-project", {"name": "PROJECT"}),
     "projects_url": ("packages:manage-projects", {}),
     "search_url": ("packages:search", {}),
+    "stats_url": ("packages:stats", {}),
     "register_url": ("account_signup", {}),
     "reset_password_url": ("account_reset_password", {}),
     "account_url": ("accounts:manage", {}),
