@@ -146,9 +146,7 @@ def test_deleting_the_latest_release_falls_back_to_the_previous_one(upload, acto
     assert (doc.version, doc.summary) == ("1.0", "First")
 
 
-def test_deleting_the_last_file_of_a_release_drops_it_from_the_document(
-    upload, actor, committed
-):
+def test_deleting_the_last_file_of_a_release_drops_it_from_the_document(upload, actor, committed):
     upload("1.0", summary="First")
     second = upload("2.0", summary="Second")
 
@@ -169,9 +167,7 @@ def test_deleting_the_project_deletes_the_document(upload, actor, committed):
     assert not SearchDocument.objects.exists()
 
 
-def test_quarantine_removes_the_document_and_its_release_restores_it(
-    upload, actor, committed
-):
+def test_quarantine_removes_the_document_and_its_release_restores_it(upload, actor, committed):
     upload("1.0")
 
     with committed():
@@ -205,7 +201,9 @@ def test_archived_not_indexed_projects_have_no_document(indexed):
     assert indexed("shown", status=LifecycleStatus.ARCHIVED) is not None
 
 
-def test_a_rolled_back_change_schedules_no_update(upload, actor, django_capture_on_commit_callbacks):
+def test_a_rolled_back_change_schedules_no_update(
+    upload, actor, django_capture_on_commit_callbacks
+):
     release = upload("1.0")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -1,0 +1,110 @@
+"""``/search/``: the project search page (a GET form: it works without JavaScript).
+
+Parameters as on the public index: ``q`` the query, ``c`` a classifier (repeatable, AND),
+``o`` the order (``""`` relevance, ``-created`` date last updated, ``name``), ``page``.
+Every answer, errors included, is the search page with the query box, so the visitor can
+correct the query where they are. The page makes the same number of queries whatever the
+number of results.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from accounts import ratelimit
+from accounts.client import client_ip
+
+from ..search import filters, query
+
+PER_PAGE = 20
+MAX_QUERY_LENGTH = 1000
+# (requests, seconds) per client address, counted in the shared security store.
+RATE_LIMITS = [(5, 1)]
+
+
+def _url(q: str, classifiers: list[str], order: str, page: int | None = None) -> str:
+    params: list[tuple[str, str | int]] = [("q", q)] if q else []
+    params += [("c", c) for c in classifiers]
+    if order:
+        params.append(("o", order))
+    if page is not None and page > 1:
+        params.append(("page", page))
+    return f"?{urlencode(params)}" if params else "?"
+
+
+def _page_links(
+    page: Page, q: str, classifiers: list[str], order: str
+) -> list[tuple[int | None, str]]:
+    """(number, url) for each page link around ``page``; (None, "") for an ellipsis."""
+    links: list[tuple[int | None, str]] = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if isinstance(number, int):
+            links.append((number, _url(q, classifiers, order, number)))
+        else:
+            links.append((None, ""))
+    return links
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    classifiers = list(dict.fromkeys(c for c in request.GET.getlist("c") if c))
+    order = request.GET.get("o", "")
+    if order not in query.ORDERS:
+        order = ""
+    context: dict[str, object] = {
+        "q": q,
+        "selected": classifiers,
+        "order": order,
+        "orders": list(query.ORDERS.items()),
+    }
+
+    def answer(status: int, error: str = "") -> HttpResponse:
+        context["error"] = error
+        return render(request, "packages/search.html", context, status=status)
+
+    if not ratelimit.hit("search", client_ip(request) or "unknown", RATE_LIMITS):
+        return answer(
+            429,
+            _(
+                "Your search query could not be performed because there were too many "
+                "requests by the client. Limit may reset in 1 second."
+            ),
+        )
+    if len(q) > MAX_QUERY_LENGTH:
+        return answer(413, _("Query string too long."))
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        return answer(400, _("'page' must be an integer."))
+
+    used = filters.counts()
+    context["groups"] = filters.groups(used, classifiers)
+    if not q.strip() and not classifiers:
+        context["popular"] = filters.popular(used)
+        context["start"] = True
+        return answer(200)
+
+    paginator = Paginator(query.search(q, classifiers, order), PER_PAGE)
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        context["last_page_url"] = _url(q, classifiers, order, paginator.num_pages)
+        return answer(
+            404,
+            _("There is no page {number} of these results.").format(number=number),
+        )
+    context.update(
+        page=page,
+        count=paginator.count,
+        page_links=_page_links(page, q, classifiers, order),
+        previous_url=_url(q, classifiers, order, page.number - 1) if page.has_previous() else "",
+        next_url=_url(q, classifiers, order, page.number + 1) if page.has_next() else "",
+    )
+    return answer(200)
