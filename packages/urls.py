@@ -4,7 +4,7 @@ from . import api as manage_api
 from .apiheaders import language_independent as api
 from .feeds import PackagesFeed, ProjectReleasesFeed, UpdatesFeed
 from .upload import views as upload
-from .views import files, json_api, profiles, public, simple, xmlrpc
+from .views import files, json_api, profiles, public, search, simple, xmlrpc
 from .views.manage import collaboration, history, invitation, projects, releases
 from .views.manage import settings as project_settings
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("project/<str:name>/", public.project_detail, name="project"),
     path("project/<str:name>/<str:version>/", public.release_detail, name="release"),
     path("user/<str:username>/", profiles.user_profile, name="profile"),
+    path("search/", search.search, name="search"),
     # Maintainers' pages (views/manage/): 404 for anyone without a role on the project.
     path("manage/projects/", projects.projects, name="manage-projects"),
     path(
