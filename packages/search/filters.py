@@ -3,11 +3,13 @@ number of projects for each, grouped by top-level category.
 
 The counts are one aggregate over the indexed releases' classifiers, cached under a key that
 changes whenever a document is added, changed or removed (so the sidebar costs one small
-query per page while nothing changes).
+query per page while nothing changes). With every trove classifier in use the sidebar lists
+about 900 checkboxes: the page caches it, rendered, under ``sidebar_key``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -55,19 +57,28 @@ class Group:
         return sum(f.selected for f in self.facets)
 
 
+@dataclass(frozen=True)
+class Counts:
+    """The classifiers indexed projects use and their number of projects, under ``key``: it
+    names the index's state (it changes when a document is added, changed or removed)."""
+
+    key: str
+    items: list[tuple[str, int]]
+
+
 def _state_key() -> str:
     state = SearchDocument.objects.aggregate(n=Count("pk"), last=Max("indexed"))
     last = state["last"].isoformat() if state["last"] else "-"
     return f"search:classifiers:{state['n']}:{last}"
 
 
-def counts() -> list[tuple[str, int]]:
+def counts() -> Counts:
     """``(classifier, projects)`` for every classifier an indexed project uses, in the
     classifiers' own order."""
     key = _state_key()
     cached = cache.get(key)
     if cached is not None:
-        return list(cached)
+        return Counts(key, list(cached))
     through = Release.classifiers.through
     rows = (
         through.objects.filter(release_id__in=SearchDocument.objects.values("release_id"))
@@ -75,9 +86,15 @@ def counts() -> list[tuple[str, int]]:
         .annotate(n=Count("release_id"))
         .order_by("classifier__ordering", "classifier__classifier")
     )
-    result = [(row["classifier__classifier"], row["n"]) for row in rows]
-    cache.set(key, result, CACHE_SECONDS)
-    return result
+    items = [(row["classifier__classifier"], row["n"]) for row in rows]
+    cache.set(key, items, CACHE_SECONDS)
+    return Counts(key, items)
+
+
+def sidebar_key(counts: Counts, selected: Iterable[str]) -> str:
+    """The cache key of the rendered sidebar: the index's state and the selection."""
+    digest = hashlib.sha256("\n".join(sorted(selected)).encode()).hexdigest()[:32]
+    return f"{counts.key}:{digest}"
 
 
 def _group_key(name: str) -> tuple[int, str]:

@@ -85,9 +85,10 @@ def search(request: HttpRequest) -> HttpResponse:
         return answer(400, _("'page' must be an integer."))
 
     used = filters.counts()
-    context["groups"] = filters.groups(used, classifiers)
+    context["groups"] = filters.groups(used.items, classifiers)
+    context["sidebar_key"] = filters.sidebar_key(used, classifiers)
     if not q.strip() and not classifiers:
-        context["popular"] = filters.popular(used)
+        context["popular"] = filters.popular(used.items)
         context["start"] = True
         return answer(200)
 

@@ -203,6 +203,18 @@ def test_the_sidebar_groups_classifiers_in_details_with_counts(client, indexed):
     assert re.search(r'value="Framework :: Django"> <span>Django <span class="muted">\(1\)', html)
 
 
+def test_the_cached_sidebar_follows_the_index_and_the_selection(client, indexed):
+    indexed("a", summary="s", classifiers=["Topic :: Internet"])
+    assert "Topic :: Games" not in client.get(URL, {"q": "s"}).content.decode()
+
+    indexed("b", summary="s", classifiers=["Topic :: Games"])
+    html = client.get(URL, {"q": "s"}).content.decode()
+    assert 'value="Topic :: Games">' in html
+
+    html = client.get(URL, {"q": "s", "c": "Topic :: Games"}).content.decode()
+    assert 'value="Topic :: Games" checked>' in html
+
+
 def test_the_ordering_select_keeps_the_choice(client, indexed):
     indexed("one", summary="s")
 
