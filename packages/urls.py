@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
 from . import api as manage_api
+from . import sitemaps
 from .apiheaders import language_independent as api
 from .feeds import PackagesFeed, ProjectReleasesFeed, UpdatesFeed
 from .upload import views as upload
-from .views import files, json_api, profiles, public, search, simple, xmlrpc
+from .views import discovery, files, json_api, profiles, public, search, simple, xmlrpc
 from .views.manage import collaboration, history, invitation, projects, releases
 from .views.manage import settings as project_settings
 
@@ -33,6 +34,15 @@ urlpatterns = [
     path("project/<str:name>/", public.project_detail, name="project"),
     path("project/<str:name>/<str:version>/", public.release_detail, name="release"),
     path("user/<str:username>/", profiles.user_profile, name="profile"),
+    # The visitor pages around the project pages (views/discovery.py, sitemaps.py).
+    path("stats/", discovery.stats, name="stats"),
+    path("classifiers/", discovery.classifiers, name="classifiers"),
+    path("sitemap/", discovery.sitemap_page, name="sitemap"),
+    path("sitemap.xml", sitemaps.sitemap_xml, name="sitemap-xml"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
+    path("security/", discovery.security, name="security"),
+    path("opensearch.xml", discovery.opensearch, name="opensearch"),
+    path("robots.txt", discovery.robots, name="robots"),
     path("search/", search.search, name="search"),
     # Maintainers' pages (views/manage/): 404 for anyone without a role on the project.
     path("manage/projects/", projects.projects, name="manage-projects"),

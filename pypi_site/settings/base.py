@@ -39,6 +39,16 @@ PORT = env.int("PORT", default=8000)
 SITE_URL = env.str("SITE_URL", default=f"http://localhost:{PORT}").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Python Package Index")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+# --- Contacts (the Security page /security/, the footer, the Help page) ----------------------
+# The operator's addresses. Empty: the pages name "the administrators of this index" and give
+# no address. SECURITY_CONTACT is an e-mail address or a URL (a form, a security.txt policy)
+# for reports of vulnerabilities and malicious projects; empty, /security/ sends reporters to
+# SUPPORT_EMAIL (or SUPPORT_URL).
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
+SUPPORT_URL = env.str("SUPPORT_URL", default="")
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="")
+
 # Served over https without debug mode: production. The secret keys must then be given, and
 # strong (the embedded random key in var/ is for `make run` and local sites only).
 PRODUCTION = SITE_URL.startswith("https://") and not DEBUG
@@ -77,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sites",
     "django.contrib.syndication",
+    "django.contrib.sitemaps",  # its XML templates, for /sitemap.xml (packages/sitemaps.py)
     "allauth",
     "allauth.account",
     "django_otp",
