@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+import hashlib
+
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.models import User
 
-from ..models import Project, Release
+from .. import selectors
+from ..models import Project
+
+# How many accent colours avatars pick from (``.avatar-hue-0`` to ``-7`` in site.css).
+AVATAR_HUES = 8
 
 
 def profile_user(username: str) -> User:
-    """The user named ``username`` (usernames are case-insensitively unique); 404 otherwise."""
-    user = User.objects.filter(username__iexact=username).first()
+    """The active user named ``username`` (usernames are case-insensitively unique); 404
+    otherwise: an unknown user and a deactivated account look the same."""
+    user = User.objects.filter(username__iexact=username, is_active=True).first()
     if user is None:
         raise Http404(username)
     return user
@@ -22,20 +29,24 @@ def profile_user(username: str) -> User:
 
 def profile_projects(user: User) -> QuerySet[Project]:
     """The installable projects ``user`` has a role on that have an installable release, each
-    with its latest release's ``latest_version``, ``latest_summary`` and ``latest_created``;
-    most recently released first."""
-    latest = Release.objects.installable().filter(project=OuterRef("pk")).latest_first()
-    return (
-        Project.objects.installable()
-        .filter(roles__user=user)
-        .annotate(
-            latest_version=Subquery(latest.values("version")[:1]),
-            latest_summary=Subquery(latest.values("summary")[:1]),
-            latest_created=Subquery(latest.values("created")[:1]),
-        )
-        .filter(latest_version__isnull=False)
-        .order_by("-latest_created", "normalized_name")
-    )
+    with its latest release's ``latest_version``, ``latest_summary``, ``latest_created`` and
+    ``latest_prerelease``; most recently released first."""
+    projects = Project.objects.installable().filter(roles__user=user)  # one role per user
+    return selectors.with_latest_release(projects).order_by("-latest_created", "normalized_name")
+
+
+def initials(user: User) -> str:
+    """One or two letters standing for ``user`` in an avatar: the first letters of the first
+    two words of their name, or the first letter of their username."""
+    words = [w for w in user.name.split() if w[:1].isalnum()]
+    if words:
+        return "".join(w[0] for w in words[:2]).upper()
+    return user.username[:1].upper()
+
+
+def avatar_hue(user: User) -> int:
+    """A colour for ``user``'s avatar that stays the same on every page and every visit."""
+    return hashlib.sha256(user.username.lower().encode()).digest()[0] % AVATAR_HUES
 
 
 @require_safe
@@ -46,5 +57,10 @@ def user_profile(request: HttpRequest, username: str) -> HttpResponse:
     return render(
         request,
         "packages/profile.html",
-        {"profile": user, "projects": list(profile_projects(user))},
+        {
+            "profile": user,
+            "projects": list(profile_projects(user)),
+            "initials": initials(user),
+            "avatar_hue": avatar_hue(user),
+        },
     )

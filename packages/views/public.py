@@ -50,11 +50,16 @@ def _context(request: HttpRequest, project: Project, release: Release) -> dict[s
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """``/``: how to install from this index, what it holds, and what was released last."""
+    """``/``: a search box, what the index holds, its newest projects and latest releases, and
+    how to install from it and publish to it. A constant number of queries."""
     return render(
         request,
         "packages/home.html",
-        {"stats": selectors.site_statistics(), "newest": selectors.newest_releases()},
+        {
+            "stats": selectors.site_statistics(),
+            "new_projects": selectors.newest_projects(10),
+            "newest": selectors.newest_releases(10),
+        },
     )
 
 

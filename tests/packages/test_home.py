@@ -32,10 +32,10 @@ def test_home_page_counts_what_clients_can_install(client):
 
     html = client.get("/").content.decode()
 
-    assert "<li>1 project</li>" in html
-    assert "<li>2 releases</li>" in html
-    assert "<li>2 files</li>" in html
-    assert "<li>2 users</li>" in html
+    assert "<li><strong>1</strong> project</li>" in html
+    assert "<li><strong>2</strong> releases</li>" in html
+    assert "<li><strong>2</strong> files</li>" in html
+    assert "<li><strong>2</strong> users</li>" in html
 
 
 def test_home_page_lists_the_newest_releases_but_not_quarantined_ones(client):

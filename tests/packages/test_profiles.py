@@ -57,9 +57,15 @@ def test_lists_projects_with_their_latest_release(client):
 
     html = page(client, "/user/ann/")
 
-    assert '<a href="/project/Maintained/">Maintained</a> <span class="muted">2.0</span>' in html
-    assert "— Does things" in html
-    assert '<a href="/project/Owned/">Owned</a> <span class="muted">0.1</span>' in html
+    assert (
+        '<a href="/project/Maintained/"><span class="package-name">Maintained</span>'
+        ' <span class="version">2.0</span></a>' in html
+    )
+    assert "Does things" in html
+    assert (
+        '<a href="/project/Owned/"><span class="package-name">Owned</span>'
+        ' <span class="version">0.1</span></a>' in html
+    )
     assert other.project.name not in html
     assert "2 projects" in html
 
@@ -100,9 +106,9 @@ def test_quarantined_projects_and_releases_are_never_shown(client):
 
     assert "Hidden" not in html
     assert "Secret summary" not in html
-    assert '<a href="/project/Partly/">Partly</a> <span class="muted">1.0</span>' in html
+    assert '<span class="package-name">Partly</span> <span class="version">1.0</span>' in html
     assert "Quarantined summary" not in html
-    assert '<a href="/project/Archived/">Archived</a>' in html
+    assert '<a href="/project/Archived/"><span class="package-name">Archived</span>' in html
 
 
 def test_projects_without_a_release_are_not_listed(client):
