@@ -2,50 +2,248 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from email.utils import getaddresses
+from urllib.parse import unquote, urlencode, urlsplit
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .. import selectors
+from ..dependents import dependents
 from ..json_api import release_urls
-from ..models import DependencyKind, Project, Release, Role, RoleName
+from ..models import (
+    DependencyKind,
+    File,
+    LifecycleStatus,
+    PackageType,
+    Project,
+    Release,
+    Role,
+    RoleName,
+)
+from ..models.release import ReleaseQuerySet
+from ..names import normalize_name
 from ..storage import file_url, files_base_url
 
+# What the release history needs of every release (a project may have thousands).
+HISTORY_FIELDS = (
+    "project_id",
+    "version",
+    "sort_key",
+    "created",
+    "yanked",
+    "yanked_reason",
+    "is_prerelease",
+    "lifecycle_status",
+)
 
-def _project(name: str) -> Project:
-    # Every project has a page, a quarantined one too (with no files to download).
-    project = Project.objects.find_by_name(name)
-    if project is None:
-        raise Http404(name)
-    return project
+# Project-URL labels the public index recognises (PEP 753 normalised), and the icon each gets.
+LINK_ICONS = {
+    "homepage": "home",
+    "source": "code",
+    "sourcecode": "code",
+    "repository": "code",
+    "github": "code",
+    "gitlab": "code",
+    "documentation": "book",
+    "docs": "book",
+    "issues": "bug",
+    "bugtracker": "bug",
+    "tracker": "bug",
+    "bugreports": "bug",
+    "changelog": "list",
+    "changes": "list",
+    "releasenotes": "list",
+    "whatsnew": "list",
+    "history": "list",
+    "download": "download",
+    "funding": "heart",
+    "sponsor": "heart",
+    "donate": "heart",
+}
+_DIGITS = re.compile(r"(\d+)")
 
 
-def _context(request: HttpRequest, project: Project, release: Release) -> dict[str, object]:
-    """The page's context; ``release`` comes from ``Release.objects.with_details()``."""
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    icon: str
+    verified: bool
+    safe: bool  # http(s): shown as a link; anything else only as text
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Collaborator:
+    username: str
+    initials: str
+    role: str
+
+
+def _hidden(project: Project, release: Release) -> bool:
+    """Whether clients may not see the release's files (it or its project is quarantined)."""
+    return project.is_quarantined or release.lifecycle_status == LifecycleStatus.QUARANTINE_ENTER
+
+
+def _natural_key(filename: str) -> list[tuple[int, int | str]]:
+    """Numbers compare as numbers: cp39 before cp310."""
+    return [(1, int(p)) if p.isdigit() else (0, p.lower()) for p in _DIGITS.split(filename)]
+
+
+def _files(request: HttpRequest, release: Release) -> dict[str, list[tuple[File, str]]]:
+    """The source distribution, then the built ones in natural order, with their URLs."""
     base = files_base_url(request)
-    files = [
-        (f, file_url(base, f.path))
-        for f in release.files.installable().order_by("packagetype", "filename")
+    files = sorted(release.files.installable(), key=lambda f: _natural_key(f.filename))
+    sdists = [f for f in files if f.packagetype == PackageType.SDIST]
+    built = [f for f in files if f.packagetype != PackageType.SDIST]
+    return {
+        "source": [(f, file_url(base, f.path)) for f in sdists],
+        "built": [(f, file_url(base, f.path)) for f in built],
+    }
+
+
+def _verified(url: str, project: Project) -> bool:
+    """A link is verified when it points to this project's own page on this site."""
+    site, link = urlsplit(settings.SITE_URL), urlsplit(url)
+    if (link.scheme, link.netloc.lower()) != (site.scheme, site.netloc.lower()):
+        return False
+    match = re.fullmatch(r"/project/([^/]+)/?", unquote(link.path))
+    return match is not None and normalize_name(match[1]) == project.normalized_name
+
+
+def _links(release: Release, project: Project) -> list[Link]:
+    links = []
+    for label, url in release_urls(release).items():
+        key = re.sub(r"[\W_]+", "", label).lower()
+        safe = urlsplit(url).scheme.lower() in ("http", "https")
+        links.append(
+            Link(
+                label=label,
+                url=url,
+                icon=LINK_ICONS.get(key, "link"),
+                verified=safe and _verified(url, project),
+                safe=safe,
+            )
+        )
+    return links
+
+
+def _people(names: str, emails: str) -> list[Person]:
+    """A name field and its e-mail field as people ("Jane", "jane@example.com"; or names in the
+    e-mail field: "Jane <jane@example.com>, bob@example.com")."""
+    addresses = [(n, a) for n, a in getaddresses([emails]) if "@" in a] if emails else []
+    if not addresses:
+        return [Person(names, "")] if names else []
+    if len(addresses) == 1 and names and not addresses[0][0]:
+        return [Person(names, addresses[0][1])]
+    return [Person(name or address, address) for name, address in addresses]
+
+
+def _license(release: Release, classifiers: list[str]) -> str:
+    if release.license_expression:
+        return release.license_expression
+    licenses = [c.split(" :: ")[-1] for c in classifiers if c.startswith("License :: ")]
+    if licenses:
+        return ", ".join(licenses)
+    text = release.license.strip()
+    return text if len(text) <= 100 else text[:99].rstrip() + "…"
+
+
+def _classifier_groups(classifiers: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Classifiers by their top-level category: the rest of each, and its search link."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for classifier in classifiers:
+        top, _, rest = classifier.partition(" :: ")
+        link = "/search/?" + urlencode({"c": classifier})
+        groups.setdefault(top, []).append((rest or top, link))
+    return groups
+
+
+def _initials(username: str, full_name: str) -> str:
+    words = [w for w in re.split(r"[\s._-]+", full_name or username) if w]
+    if len(words) >= 2:
+        return (words[0][0] + words[1][0]).upper()
+    return (words[0][:2] if words else "?").upper()
+
+
+def _history(project: Project) -> tuple[list[Release], Release | None]:
+    """Every release, highest version first, and the latest installable one (if any)."""
+    ranked = list(project.releases.latest_first().only(*HISTORY_FIELDS))
+    for release in ranked:
+        release.project = project  # for get_absolute_url, without a query each
+    latest = next((r for r in ranked if not _hidden(project, r)), None)
+    return sorted(ranked, key=lambda r: r.sort_key, reverse=True), latest
+
+
+def _context(request: HttpRequest, release: Release) -> dict[str, object]:
+    """The page's context: ``release`` comes from ``_releases(name)`` (its project joined)."""
+    project = release.project
+    hidden = _hidden(project, release)
+    history, latest = _history(project)
+    is_latest = latest is not None and latest.pk == release.pk
+    roles = list(
+        Role.objects.filter(project=project).select_related("user").order_by("user__username")
+    )
+    collaborators = [
+        Collaborator(
+            username=role.user.username,
+            initials=_initials(role.user.username, role.user.get_full_name()),
+            role=role.role_name,
+        )
+        for name in (RoleName.OWNER, RoleName.MAINTAINER)
+        for role in roles
+        if role.role_name == name
     ]
-    roles = Role.objects.filter(project=project).select_related("user").order_by("user__username")
+    classifiers = [c.classifier for c in release.classifiers.all()]
+    install = f"pip install {project.name}"
+    pinned = f"{install}=={release.version}"
     return {
         "project": project,
         "release": release,
+        "hidden": hidden,
         "description": getattr(release, "description", None),
-        "files": files,
-        "history": project.releases.order_by("-sort_key").only(
-            "version", "created", "yanked", "is_prerelease", "project_id"
-        ),
+        "files": None if hidden else _files(request, release),
+        "history": history,
+        "latest": latest,
+        "is_latest": is_latest,
+        "newer": latest is not None and latest.sort_key > release.sort_key,
+        "install_command": install if is_latest else pinned,
+        "pinned_command": pinned,
         "owners": [r.user for r in roles if r.role_name == RoleName.OWNER],
         "maintainers": [r.user for r in roles if r.role_name == RoleName.MAINTAINER],
-        "urls": release_urls(release),
+        "collaborators": collaborators,
+        "links": _links(release, project),
+        "license": _license(release, classifiers),
+        "authors": _people(release.author, release.author_email),
+        "metadata_maintainers": _people(release.maintainer, release.maintainer_email),
         "requires_dist": [
             d.specifier
             for d in release.dependencies.all()
             if d.kind == DependencyKind.REQUIRES_DIST
         ],
-        "classifiers": sorted(c.classifier for c in release.classifiers.all()),
+        "classifier_groups": _classifier_groups(classifiers),
+        "dependents": dependents(project),
     }
+
+
+def _releases(name: str) -> ReleaseQuerySet:
+    """The releases of the project called ``name`` (any spelling), with their project and what
+    the page shows of one release."""
+    return (
+        Release.objects.with_details()
+        .select_related("project")
+        .filter(project__normalized_name=normalize_name(name))
+    )
 
 
 @require_safe
@@ -65,22 +263,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def project_detail(request: HttpRequest, name: str) -> HttpResponse:
-    project = _project(name)
-    if name != project.name:
-        return HttpResponsePermanentRedirect(project.get_absolute_url())
-    releases = project.releases.with_details().latest_first()
-    release = releases.installable().first() or releases.first()
+    """``/project/<name>/``: the latest release's page. Every project with a release has one,
+    a quarantined project too (without files); without releases it is a 404."""
+    releases = _releases(name)
+    release = releases.installable().latest_first().first() or releases.latest_first().first()
     if release is None:
         raise Http404(name)
-    return render(request, "packages/project_detail.html", _context(request, project, release))
+    if name != release.project.name:
+        return HttpResponsePermanentRedirect(release.project.get_absolute_url())
+    return render(request, "packages/project_detail.html", _context(request, release))
 
 
 @require_safe
 def release_detail(request: HttpRequest, name: str, version: str) -> HttpResponse:
-    project = _project(name)
-    release = project.releases.with_details().find_by_version(version)
+    """``/project/<name>/<version>/``: one release; other spellings redirect to it."""
+    release = _releases(name).find_by_version(version)
     if release is None:
         raise Http404(version)
-    if name != project.name or version != release.version:
+    if name != release.project.name or version != release.version:
         return HttpResponsePermanentRedirect(release.get_absolute_url())
-    return render(request, "packages/project_detail.html", _context(request, project, release))
+    return render(request, "packages/project_detail.html", _context(request, release))
