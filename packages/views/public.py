@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from email.utils import getaddresses
 from urllib.parse import unquote, urlencode, urlsplit
 
 from django.conf import settings
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from .. import selectors
@@ -31,7 +36,7 @@ from ..storage import file_url, files_base_url
 
 # What the release history needs of every release (a project may have thousands).
 HISTORY_FIELDS = (
-    "project_id",
+    "pk",
     "version",
     "sort_key",
     "created",
@@ -90,9 +95,13 @@ class Collaborator:
     role: str
 
 
+def _quarantined(status: str) -> bool:
+    return status == LifecycleStatus.QUARANTINE_ENTER
+
+
 def _hidden(project: Project, release: Release) -> bool:
     """Whether clients may not see the release's files (it or its project is quarantined)."""
-    return project.is_quarantined or release.lifecycle_status == LifecycleStatus.QUARANTINE_ENTER
+    return project.is_quarantined or _quarantined(release.lifecycle_status)
 
 
 def _natural_key(filename: str) -> list[tuple[int, int | str]]:
@@ -176,20 +185,72 @@ def _initials(username: str, full_name: str) -> str:
     return (words[0][:2] if words else "?").upper()
 
 
-def _history(project: Project) -> tuple[list[Release], Release | None]:
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the release history: what the template shows, computed here, since a
+    project may have thousands of releases and every template lookup counts."""
+
+    pk: int
+    version: str
+    sort_key: str
+    url: str
+    iso: str
+    date: str
+    current: bool
+    badges: tuple[tuple[str, str], ...]  # (tone, label)
+    yanked_reason: str
+
+
+def _history(project: Project, shown: Release) -> tuple[list[HistoryEntry], HistoryEntry | None]:
     """Every release, highest version first, and the latest installable one (if any)."""
-    ranked = list(project.releases.latest_first().only(*HISTORY_FIELDS))
-    for release in ranked:
-        release.project = project  # for get_absolute_url, without a query each
-    latest = next((r for r in ranked if not _hidden(project, r)), None)
-    return sorted(ranked, key=lambda r: r.sort_key, reverse=True), latest
+    rows = list(project.releases.latest_first().values_list(*HISTORY_FIELDS))
+    latest_pk = next(
+        (pk for pk, *_, status in rows if not project.is_quarantined and not _quarantined(status)),
+        None,
+    )
+    labels = {
+        "latest": gettext("latest"),
+        "current": gettext("this version"),
+        "prerelease": gettext("pre-release"),
+        "yanked": gettext("yanked"),
+        "quarantined": gettext("quarantined"),
+    }
+    dates: dict[date, str] = {}
+    entries = []
+    for pk, version, sort_key, created, yanked, reason, prerelease, status in rows:
+        local = timezone.localtime(created)
+        day = local.date()
+        if day not in dates:
+            dates[day] = formats.date_format(day, "DATE_FORMAT")
+        marks = (
+            ("latest", pk == latest_pk),
+            ("current", pk == shown.pk),
+            ("prerelease", prerelease),
+            ("yanked", yanked),
+            ("quarantined", _quarantined(status)),
+        )
+        entries.append(
+            HistoryEntry(
+                pk=pk,
+                version=version,
+                sort_key=sort_key,
+                url=f"/project/{project.name}/{version}/",  # as Release.get_absolute_url
+                iso=local.isoformat(),
+                date=dates[day],
+                current=pk == shown.pk,
+                badges=tuple((tone, labels[tone]) for tone, on in marks if on),
+                yanked_reason=reason if yanked else "",
+            )
+        )
+    latest = next((e for e in entries if e.pk == latest_pk), None)
+    return sorted(entries, key=lambda e: e.sort_key, reverse=True), latest
 
 
 def _context(request: HttpRequest, release: Release) -> dict[str, object]:
     """The page's context: ``release`` comes from ``_releases(name)`` (its project joined)."""
     project = release.project
     hidden = _hidden(project, release)
-    history, latest = _history(project)
+    history, latest = _history(project, release)
     is_latest = latest is not None and latest.pk == release.pk
     roles = list(
         Role.objects.filter(project=project).select_related("user").order_by("user__username")
@@ -265,8 +326,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, name: str) -> HttpResponse:
     """``/project/<name>/``: the latest release's page. Every project with a release has one,
     a quarantined project too (without files); without releases it is a 404."""
-    releases = _releases(name)
-    release = releases.installable().latest_first().first() or releases.latest_first().first()
+    # The latest installable release, else (everything quarantined) the latest: chosen by its
+    # key alone, so that the database sorts thousands of small rows, not their descriptions.
+    keys = Release.objects.filter(project__normalized_name=normalize_name(name))
+    latest = Coalesce(
+        Subquery(keys.installable().latest_first().values("pk")[:1]),
+        Subquery(keys.latest_first().values("pk")[:1]),
+    )
+    release = _releases(name).filter(pk=latest).first()
     if release is None:
         raise Http404(name)
     if name != release.project.name:
