@@ -4,6 +4,8 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
+import packages.models.fields
+
 # The full-text index exists on PostgreSQL only: SQLite knows no GIN (and no tsvector), and an
 # index declared on the model would break SQLite's table rebuilds. See SearchDocument.
 GIN_INDEX = "searchdoc_vector"
@@ -41,7 +43,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("name", models.CharField(max_length=200)),
-                ("normalized_name", models.CharField(max_length=200)),
+                ("normalized_name", packages.models.fields.ByteOrderCharField(max_length=200)),
                 ("version", models.CharField(max_length=100)),
                 ("is_prerelease", models.BooleanField(default=False)),
                 ("summary", models.CharField(blank=True, max_length=512)),
@@ -89,11 +91,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "indexes": [
-                    models.Index(
-                        fields=["normalized_name"],
-                        name="searchdoc_name_prefix",
-                        opclasses=["varchar_pattern_ops"],
-                    ),
+                    models.Index(fields=["normalized_name"], name="searchdoc_name_prefix"),
                     models.Index(fields=["-created"], name="searchdoc_created"),
                 ],
             },

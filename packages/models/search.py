@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
+from .fields import ByteOrderCharField
 from .project import LifecycleStatus, Project
 from .release import Release
 
@@ -28,7 +29,9 @@ class SearchDocument(models.Model):
     )
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)
-    normalized_name = models.CharField(max_length=200)
+    # Byte order on every database, so that a name prefix is a range the index answers exactly
+    # (``LIKE 'x%'`` would be re-checked row by row, detoasting the vector of every match).
+    normalized_name = ByteOrderCharField(max_length=200)
     version = models.CharField(max_length=100)
     is_prerelease = models.BooleanField(default=False)
     summary = models.CharField(max_length=512, blank=True)
@@ -53,12 +56,7 @@ class SearchDocument(models.Model):
 
     class Meta:
         indexes = [
-            # Prefix matches (LIKE 'x%') whatever the database's collation.
-            models.Index(
-                fields=["normalized_name"],
-                name="searchdoc_name_prefix",
-                opclasses=["varchar_pattern_ops"],
-            ),
+            models.Index(fields=["normalized_name"], name="searchdoc_name_prefix"),
             models.Index(fields=["-created"], name="searchdoc_created"),
         ]
 

@@ -46,7 +46,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import pgettext_lazy
 
-from ..models import Release, SearchDocument
+from ..models import Classifier, Release, SearchDocument
 from ..names import PROJECT_NAME_PATTERN, normalize_name
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ CARD_FIELDS = (
     "lifecycle_status",
 )
 
+SEPARATOR = " :: "
 _NAME_RE = re.compile(PROJECT_NAME_PATTERN)
 _TERM_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -98,15 +99,37 @@ def name_query(text: str) -> str | None:
     return normalize_name(candidate)
 
 
-def classifier_filter(classifier: str) -> Exists:
-    """Documents whose release has ``classifier`` or one below it (``"<classifier> :: …"``)."""
+def _below(classifier: str) -> Q:
+    return Q(classifier=classifier) | Q(classifier__startswith=f"{classifier}{SEPARATOR}")
+
+
+def classifier_filters(classifiers: Sequence[str]) -> list[Exists] | None:
+    """One filter per classifier: documents whose release has it or one below it
+    (``"<classifier> :: …"``); None when one of them is used by no release at all.
+
+    The classifiers are resolved to their ids first (one query), so that the database plans
+    with the ids' real frequencies.
+    """
+    if not classifiers:
+        return []
+    wanted = Q(pk__in=[])
+    for classifier in classifiers:
+        wanted |= _below(classifier)
+    known = list(Classifier.objects.filter(wanted).values_list("pk", "classifier"))
     through = Release.classifiers.through
-    return Exists(
-        through.objects.filter(release_id=OuterRef("release_id")).filter(
-            Q(classifier__classifier=classifier)
-            | Q(classifier__classifier__startswith=f"{classifier} :: ")
+    filters = []
+    for classifier in classifiers:
+        ids = [
+            pk
+            for pk, name in known
+            if name == classifier or name.startswith(f"{classifier}{SEPARATOR}")
+        ]
+        if not ids:
+            return None
+        filters.append(
+            Exists(through.objects.filter(release_id=OuterRef("release_id"), classifier_id__in=ids))
         )
-    )
+    return filters
 
 
 def search(text: str, classifiers: Iterable[str] = (), order: str = "") -> QuerySet[SearchDocument]:
@@ -116,8 +139,11 @@ def search(text: str, classifiers: Iterable[str] = (), order: str = "") -> Query
     read as relevance.
     """
     documents = SearchDocument.objects.only(*CARD_FIELDS)
-    for classifier in dict.fromkeys(classifiers):
-        documents = documents.filter(classifier_filter(classifier))
+    filters = classifier_filters(list(dict.fromkeys(classifiers)))
+    if filters is None:
+        return documents.none()
+    for exists in filters:
+        documents = documents.filter(exists)
     text = prepare(text)
     if not text:
         if order == "name":
@@ -134,6 +160,13 @@ def search(text: str, classifiers: Iterable[str] = (), order: str = "") -> Query
     return documents.order_by("-exact", "-score", "normalized_name")
 
 
+def _prefix(name: str) -> Q:
+    """Normalized names starting with ``name``, as a range (byte order, see SearchDocument):
+    an index answers it exactly, where ``LIKE`` would be checked again row by row."""
+    after = name[:-1] + chr(ord(name[-1]) + 1)
+    return Q(normalized_name__gte=name, normalized_name__lt=after)
+
+
 def _name_matches(name: str | None) -> tuple[Q, Case, Case]:
     """The match, the exact-name flag and the prefix bonus for ``name``."""
     if name is None:
@@ -142,9 +175,9 @@ def _name_matches(name: str | None) -> tuple[Q, Case, Case]:
     exact = Case(When(normalized_name=name, then=Value(1)), default=Value(0))
     match = Q(normalized_name=name)
     if len(name) > 1:
-        match |= Q(normalized_name__startswith=name)
+        match |= _prefix(name)
         prefix = Case(
-            When(normalized_name__startswith=name, then=Value(PREFIX_BONUS)),
+            When(_prefix(name), then=Value(PREFIX_BONUS)),
             default=Value(0.0),
             output_field=FloatField(),
         )

@@ -95,6 +95,8 @@ def test_classifiers_filter_with_and_and_parent_prefixes(indexed):
     assert set(names("", ("Topic",))) == {"a", "b", "c"}
     assert names("", ("Framework :: Django :: 5.0",)) == ["a"]
     assert names("lib", ("Framework :: Django", "Framework :: Flask")) == []
+    assert names("lib", ("Nobody :: Uses :: This",)) == []
+    assert names("", ("Framework :: Djang",)) == []  # a parent is a whole part, not a prefix
 
 
 def test_order_by_date_and_by_name(indexed):
