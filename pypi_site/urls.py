@@ -10,6 +10,7 @@ from allauth.account import views as allauth_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from accounts.urls import webauthn_patterns
 from accounts.views.login import RegisterView
@@ -31,5 +32,7 @@ urlpatterns = [
     path("manage/account/email/", allauth_views.email, name="account_email"),
     path("manage/account/password/", allauth_views.password_change, name="account_change_password"),
     path("help/", include("help.urls")),
+    # The language switcher's form posts here (a cookie; back to the page it came from).
+    path("locale/", set_language, name="set-language"),
     path("", include("packages.urls")),
 ]

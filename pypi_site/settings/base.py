@@ -387,8 +387,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- I18N -----------------------------------------------------------------------------------
+# The site's pages in English, German and French (catalogues in locale/, compiled .mo files
+# committed); the language comes from the switcher's cookie (POST /locale/), then the browser's
+# Accept-Language. The APIs clients use answer the same whatever the language.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
