@@ -278,8 +278,9 @@ def _page_of_results(q: str, classifiers: list[str], order: str, page: int) -> i
     from packages.views import search as search_view
 
     paginator = Paginator(query.search(q, classifiers, order), search_view.PER_PAGE)
-    if paginator.count:
-        list(paginator.page(page).object_list)
+    with query.index_scans(q):
+        if paginator.count:
+            list(paginator.page(page).object_list)
     return paginator.count
 
 
@@ -293,18 +294,20 @@ def plans(rare: str) -> dict[str, str]:
 
     out: dict[str, str] = {}
     for label, template, classifiers, order, page in QUERIES:
-        documents = query.search(template.format(rare=rare), classifiers, order)
+        text = template.format(rare=rare)
+        documents = query.search(text, classifiers, order)
         count_sql, count_params = documents.order_by().values("pk").query.sql_with_params()
         page_query = Paginator(documents, search_view.PER_PAGE).page(1).object_list
         if page > 1:
             page_query = documents[(page - 1) * search_view.PER_PAGE : page * search_view.PER_PAGE]
-        with connection.cursor() as cursor:
+        with query.index_scans(text), connection.cursor() as cursor:
             cursor.execute(
                 f"EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM ({count_sql}) AS c",  # noqa: S608
                 count_params,
             )
             counted = "\n".join(row[0] for row in cursor.fetchall())
-        out[label] = f"-- count\n{counted}\n-- page\n{page_query.explain(analyze=True)}"
+            planned = page_query.explain(analyze=True)
+        out[label] = f"-- count\n{counted}\n-- page\n{planned}"
     return out
 
 

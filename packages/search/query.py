@@ -25,12 +25,13 @@ relevance order is the date's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -130,6 +131,27 @@ def classifier_filters(classifiers: Sequence[str]) -> list[Exists] | None:
             Exists(through.objects.filter(release_id=OuterRef("release_id"), classifier_id__in=ids))
         )
     return filters
+
+
+@contextmanager
+def index_scans(text: str) -> Iterator[None]:
+    """Run the block's queries (a search for ``text``: its count and its page) with
+    sequential scans discouraged, on PostgreSQL when there is a text to match.
+
+    A document's vector holds its description's words and is stored out of line (TOAST):
+    checking ``@@`` row by row detoasts every row, about 10-20 µs each, while the GIN index
+    answers a match without reading a vector. The planner does not count that cost and, for a
+    common word (a quarter of the projects), prices a sequential scan about equal to the
+    index: measured at 10,000 projects, 4 ms through the index against 90-200 ms row by row.
+    ``SET LOCAL`` ends with the block's transaction (or savepoint) at the latest.
+    """
+    if connection.vendor != "postgresql" or not prepare(text):
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
 
 
 def search(text: str, classifiers: Iterable[str] = (), order: str = "") -> QuerySet[SearchDocument]:

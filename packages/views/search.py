@@ -94,7 +94,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
     paginator = Paginator(query.search(q, classifiers, order), PER_PAGE)
     try:
-        page = paginator.page(number)
+        with query.index_scans(q):
+            page = paginator.page(number)
+            page.object_list = list(page.object_list)
     except EmptyPage:
         context["last_page_url"] = _url(q, classifiers, order, paginator.num_pages)
         return answer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from packages.models import LifecycleStatus
 from packages.search import query
@@ -195,6 +196,25 @@ def test_postgresql_email_and_urls_are_searchable(postgresql, indexed):
     indexed("one", author="alice@example.org")
 
     assert names("alice@example.org") == ["one"]
+
+
+def seqscan() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        return cursor.fetchone()[0]
+
+
+def test_postgresql_index_scans_last_for_the_block_only(postgresql):
+    with query.index_scans("web"):
+        assert seqscan() == "off"
+    assert seqscan() == "on"
+
+    with pytest.raises(RuntimeError), query.index_scans("web"):
+        raise RuntimeError
+    assert seqscan() == "on"
+
+    with query.index_scans(""):  # nothing to match: the planner's own choice
+        assert seqscan() == "on"
 
 
 # SQLite fallback ---------------------------------------------------------------------------
