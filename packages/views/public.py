@@ -14,6 +14,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
@@ -187,8 +189,7 @@ def _initials(username: str, full_name: str) -> str:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One line of the release history: what the template shows, computed here, since a
-    project may have thousands of releases and every template lookup counts."""
+    """One line of the release history (a project may have thousands)."""
 
     pk: int
     version: str
@@ -246,6 +247,38 @@ def _history(project: Project, shown: Release) -> tuple[list[HistoryEntry], Hist
     return sorted(entries, key=lambda e: e.sort_key, reverse=True), latest
 
 
+def _history_lines(entries: list[HistoryEntry]) -> SafeString:
+    """The history's ``<li>`` lines, written here rather than in the template: a project may
+    have thousands of releases, and the template engine takes several times longer a line."""
+    reason = gettext("Reason:")
+    current = format_html(' aria-current="{}"', "page")
+    return format_html_join(
+        "\n",
+        '<li class="release-entry{}"><span class="release-version"><a href="{}"{}>{}</a></span>'
+        '{}<time class="release-date" datetime="{}">{}</time>{}</li>',
+        (
+            (
+                " is-current" if e.current else "",
+                e.url,
+                current if e.current else "",
+                e.version,
+                format_html(
+                    '<span class="release-badges">{}</span>',
+                    format_html_join("", '<span class="badge badge-{}">{}</span>', e.badges),
+                )
+                if e.badges
+                else "",
+                e.iso,
+                e.date,
+                format_html('<p class="release-note">{} {}</p>', reason, e.yanked_reason)
+                if e.yanked_reason
+                else "",
+            )
+            for e in entries
+        ),
+    )
+
+
 def _context(request: HttpRequest, release: Release) -> dict[str, object]:
     """The page's context: ``release`` comes from ``_releases(name)`` (its project joined)."""
     project = release.project
@@ -274,7 +307,7 @@ def _context(request: HttpRequest, release: Release) -> dict[str, object]:
         "hidden": hidden,
         "description": getattr(release, "description", None),
         "files": None if hidden else _files(request, release),
-        "history": history,
+        "history_lines": _history_lines(history),
         "latest": latest,
         "is_latest": is_latest,
         "newer": latest is not None and latest.sort_key > release.sort_key,

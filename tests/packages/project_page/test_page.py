@@ -177,6 +177,19 @@ def test_history_lists_every_release_newest_first_with_badges(client, history):
     assert rss == "/rss/project/sample/releases.xml"
 
 
+def test_history_escapes_what_uploaders_wrote(client):
+    release("escaped", "1.0", yanked=True, yanked_reason='<img src=x onerror="alert(1)">')
+    release("escaped", "2.0")
+
+    response = client.get("/project/escaped/")
+    page = get(client, "/project/escaped/")
+
+    note = page.select_one("#history .release-note")
+    assert text(note) == 'Reason: <img src=x onerror="alert(1)">'
+    assert not page.select("#history img")
+    assert b"&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in response.content
+
+
 def test_files_source_first_then_wheels_in_natural_order(client):
     made = release("files", "1.0")
     for tag in ("cp310-cp310-win_amd64", "cp39-cp39-win_amd64", "py3-none-any"):
