@@ -9,11 +9,12 @@ from django.utils.cache import cc_delim_re
 
 
 class LanguageIndependentMiddleware:
-    """Keep ``Accept-Language`` out of ``Vary`` on responses marked language-independent.
+    """Keep ``Accept-Language`` out of ``Vary``, and ``Content-Language`` off, on responses
+    marked language-independent.
 
-    LocaleMiddleware adds it to every response; on the machine-readable APIs it would only split
-    CDN and client caches by language for bytes that never change with it. Place this before
-    LocaleMiddleware so it sees the response after it.
+    LocaleMiddleware adds both to every response; on the machine-readable APIs they would only
+    split CDN and client caches by language (and claim a language) for bytes that never change
+    with it. Place this before LocaleMiddleware so it sees the response after it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -21,7 +22,11 @@ class LanguageIndependentMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if getattr(response, "language_independent", False) and response.has_header("Vary"):
+        if not getattr(response, "language_independent", False):
+            return response
+        if response.has_header("Content-Language"):
+            del response["Content-Language"]
+        if response.has_header("Vary"):
             kept = [
                 v for v in cc_delim_re.split(response["Vary"]) if v.lower() != "accept-language"
             ]
