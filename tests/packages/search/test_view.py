@@ -138,6 +138,13 @@ def test_a_query_longer_than_1000_characters_is_a_413(client):
     assert '<input type="hidden" name="c" value="Topic :: Internet">' in response.content.decode()
 
 
+def test_the_rate_limit_writes_nothing_to_the_database(client):
+    with CaptureQueriesContext(connection) as captured:
+        client.get(URL, {"q": "x", "page": "x"})  # a 400: nothing searched
+
+    assert captured.captured_queries == []
+
+
 def test_more_than_5_searches_a_second_are_a_429(client, monkeypatch):
     # A long window, so the test cannot straddle two windows.
     monkeypatch.setattr(search_view, "RATE_LIMITS", [(5, 3600)])
@@ -223,14 +230,7 @@ def test_the_ordering_select_keeps_the_choice(client, indexed):
     assert '<option value="-created" selected>' in html
 
 
-@pytest.fixture
-def unlimited(monkeypatch):
-    """The rate limit's counter lives in the security store (a database table by default),
-    whose queries depend on the counter's window, not on the search: leave it out here."""
-    monkeypatch.setattr(search_view.ratelimit, "hit", lambda scope, key, limits: True)
-
-
-def test_the_number_of_queries_does_not_depend_on_the_results(client, indexed, unlimited):
+def test_the_number_of_queries_does_not_depend_on_the_results(client, indexed):
     indexed("warm", summary="other", classifiers=["Topic :: Internet"])
     client.get(URL, {"q": "other"})  # process-wide first-use work, classifier counts cached
 
@@ -255,9 +255,7 @@ def test_the_number_of_queries_does_not_depend_on_the_results(client, indexed, u
     assert nothing == base - 1  # no rows to fetch after counting none
 
 
-def test_the_page_runs_a_bounded_number_of_queries(
-    client, indexed, unlimited, django_assert_max_num_queries
-):
+def test_the_page_runs_a_bounded_number_of_queries(client, indexed, django_assert_max_num_queries):
     fill(indexed, 25, summary="bounded")
 
     # Index state, classifier counts (not cached yet), number of results, the page; on
