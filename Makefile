@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-sqlite test-postgres lint format install install-test migrate clean lock
+.PHONY: run test test-sqlite test-postgres lint format install install-test migrate clean lock messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,15 +22,28 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml requirements/lock.txt
 # twine 6.2+ allows --skip-existing only for the public index's own hosts; the interop suite
 # proves the option against this site with the last twine that allows it for any index.
 TWINE_SKIP_EXISTING := $(VENV)/tools/twine-6.1
+# axe-core, from npm, audits the pages' accessibility in the browser suite.
+AXE_CORE_VERSION := 4.10.3
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements/lock.txt
+	scripts/system-deps
 	$(PY) -m pip install --quiet -c requirements/lock.txt -e '.[test]'
 	$(PYTHON) -m venv $(TWINE_SKIP_EXISTING)
 	$(TWINE_SKIP_EXISTING)/bin/python -m pip install --quiet twine==6.1.0
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_CORE_VERSION)
 	touch $@
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+
+# Refresh the German and French catalogues from the source, then compile them (the .po and .mo
+# files are both committed; tests/test_translations.py runs the same extraction and fails on
+# any message without a translation). Needs gettext (scripts/system-deps).
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=var \
+	--ignore=test-artifacts --ignore=__pycache__ --ignore='migrations/*'
+messages: install
+	$(PY) manage.py makemessages -l de -l fr --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l de -l fr --ignore=.venv --ignore=var
 
 migrate: install
 	$(PY) manage.py migrate --noinput
