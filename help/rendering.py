@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from .html import accessible_code_blocks
 from .models import HelpQuestion, HelpSection
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -151,6 +152,7 @@ def render_answer(markdown: str, values: Mapping[str, str]) -> SafeString:
     """An answer's HTML: filled, rendered as CommonMark (whose in-page links keep their
     anchors, unlike the GFM variant's) and sanitised by readme_renderer with nh3."""
     html = readme_renderer.markdown.render(fill(markdown, values), variant="CommonMark")
+    html = accessible_code_blocks(html) if html else html
     return mark_safe(html or "")  # noqa: S308 - nh3 has sanitised it
 
 

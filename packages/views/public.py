@@ -15,9 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
+
+from help.html import accessible_code_blocks
 
 from .. import selectors
 from ..dependents import dependents
@@ -301,11 +303,16 @@ def _context(request: HttpRequest, release: Release) -> dict[str, object]:
     classifiers = [c.classifier for c in release.classifiers.all()]
     install = f"pip install {project.name}"
     pinned = f"{install}=={release.version}"
+    description = getattr(release, "description", None)
     return {
         "project": project,
         "release": release,
         "hidden": hidden,
-        "description": getattr(release, "description", None),
+        "description": description,
+        # Sanitised at upload; code blocks made keyboard-scrollable for display.
+        "description_html": mark_safe(  # noqa: S308
+            accessible_code_blocks(description.html) if description else ""
+        ),
         "files": None if hidden else _files(request, release),
         "history_lines": _history_lines(history),
         "latest": latest,

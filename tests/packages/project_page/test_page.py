@@ -142,14 +142,19 @@ def test_section_navigation_comes_first_and_names_each_section(client, history):
 
 def test_description_is_the_stored_html(client):
     made = release("described", "1.0")
-    Description.objects.create(release=made, html="<h2>Usage</h2><pre><code>x = 1</code></pre>")
+    Description.objects.create(
+        release=made, html='<h2>Usage</h2><pre lang="python"><code>x = 1</code></pre>'
+    )
     release("bare", "1.0")
 
     described = get(client, "/project/described/").find(id="description")
     bare = get(client, "/project/bare/").find(id="description")
 
     assert described.h2.get_text() == "Project description"
-    assert str(described.find("pre")) == "<pre><code>x = 1</code></pre>"
+    # Shown as stored, its code block made keyboard-scrollable (help.html).
+    assert str(described.find("pre")) == (
+        '<pre data-lang="python" tabindex="0"><code>x = 1</code></pre>'
+    )
     assert "has not provided a project description" in text(bare)
 
 
