@@ -19,13 +19,6 @@ def purge_cdn(self: Task, keys: list[str]) -> None:
         raise self.retry(countdown=2 ** (self.request.retries + 1))
 
 
-def purge_on_commit(keys: list[str]) -> None:
-    """Purge ``keys`` once the current transaction commits (never for a rolled-back one)."""
-    if not settings.CDN_PURGE_URL:
-        return
-    transaction.on_commit(lambda: purge_cdn.delay(keys))
-
-
 @shared_task
 def run_housekeeping() -> dict[str, int]:
     """Remove what interrupted uploads left behind (``packages.housekeeping``); celery beat
@@ -46,7 +39,14 @@ def update_search_document(project_id: int) -> None:
     documents.update(project_id)
 
 
-def index_on_commit(project_id: int) -> None:
-    """Update the project's search document once the current transaction commits (never for
-    a rolled-back one). A failure is logged, not raised: the change is committed by then."""
-    transaction.on_commit(lambda: update_search_document.delay(project_id), robust=True)
+def changed_on_commit(project_id: int, keys: list[str]) -> None:
+    """What follows every journalled change of a project, once the transaction commits (never
+    for a rolled-back one): purge its CDN keys (when a CDN is configured) and update its
+    search document. One callback; a failure is logged, not raised (the change is committed)."""
+
+    def after() -> None:
+        if settings.CDN_PURGE_URL:
+            purge_cdn.delay(keys)
+        update_search_document.delay(project_id)
+
+    transaction.on_commit(after, robust=True)

@@ -5,8 +5,9 @@ yanked (final before pre-release, highest version: ``Release.objects.latest_firs
 project without such a release, in quarantine or archived "not indexed" has no document;
 archived projects stay indexed and are marked.
 
-The write path calls ``update`` through ``packages.tasks.index_on_commit`` after every change
-that can alter a document; ``manage.py reindex_search`` calls ``rebuild``.
+The write path calls ``update`` through ``packages.tasks.changed_on_commit``, which every
+journal write schedules (so after every change that can alter a document);
+``manage.py reindex_search`` calls ``rebuild``.
 
 On PostgreSQL the document's ``search_vector`` is weighted as the public index boosts its
 fields (name x10, summary/description/keywords x5, the rest x1):

@@ -94,7 +94,7 @@ def _write(pending: _Pending) -> int:
     for project, serial in serials.values():
         Project.objects.filter(pk=project.pk).update(last_serial=serial)
         project.last_serial = serial
-        tasks.purge_on_commit(cdn.project_keys(project.normalized_name))
+        tasks.changed_on_commit(project.pk, cdn.project_keys(project.normalized_name))
     return max(serial for _, serial in serials.values())
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts import ports as account_ports
 from help.links import help_url
 
-from .. import ports, tasks
+from .. import ports
 from ..models import LifecycleStatus, Project, ProjectEvent, ProjectEventTag, RoleName
 from ..names import is_valid_project_name, normalize_name, ultranormalize_name
 from . import events, journal, notify, roles
@@ -104,7 +104,6 @@ def _set_status(
     )
     events.record(project, tag, actor, note=note)
     journal.record(project, journal.Entry(action), by=actor.user)
-    tasks.index_on_commit(project.pk)
 
 
 def _locked(project: Project) -> Project:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_version
 
-from .. import tasks
 from ..dependents import requirement_name
 from ..description import Rendered
 from ..models import (
@@ -127,7 +126,6 @@ def yank_release(release: Release, *, actor: Actor, reason: str = "") -> None:
         release.project, ProjectEventTag.RELEASE_YANK, actor, version=release.version, reason=reason
     )
     journal.record(release.project, journal.Entry("yank release", release.version), by=actor.user)
-    tasks.index_on_commit(release.project_id)
     project = release.project
     notify.send(
         notify.collaborators(project),
@@ -149,7 +147,6 @@ def unyank_release(release: Release, *, actor: Actor) -> None:
     release.save(update_fields=["yanked", "yanked_reason", "yanked_date"])
     events.record(release.project, ProjectEventTag.RELEASE_UNYANK, actor, version=release.version)
     journal.record(release.project, journal.Entry("unyank release", release.version), by=actor.user)
-    tasks.index_on_commit(release.project_id)
     project = release.project
     notify.send(
         notify.collaborators(project),
@@ -170,7 +167,6 @@ def delete_release(release: Release, *, actor: Actor) -> None:
     release.delete()
     events.record(project, ProjectEventTag.RELEASE_REMOVE, actor, version=release.version)
     journal.record(project, journal.Entry("remove release", release.version), by=actor.user)
-    tasks.index_on_commit(project.pk)
     notify.send(
         notify.collaborators(project),
         "removed-project-release",
@@ -202,7 +198,6 @@ def delete_file(file: File, *, actor: Actor) -> None:
     journal.record(
         project, journal.Entry(f"remove file {file.filename}", release.version), by=actor.user
     )
-    tasks.index_on_commit(project.pk)
     notify.send(
         notify.collaborators(project),
         "removed-project-release-file",

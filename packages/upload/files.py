@@ -14,7 +14,6 @@ from packaging.metadata import Metadata
 
 from help.links import help_url
 
-from .. import tasks
 from ..models import File, FilenameRegistry, PackageType, Project, ProjectEventTag, Release
 from ..services import events, journal
 from ..services.events import Actor
@@ -187,7 +186,6 @@ def accept(
         journal.Entry(f"add {file.python_version} file {file.filename}", release.version),
         by=actor.user,
     )
-    tasks.index_on_commit(project.pk)
     return file
 
 

@@ -683,11 +683,14 @@ def test_a_refused_change_schedules_no_purge(actor, cdn, django_capture_on_commi
     assert callbacks == []
 
 
-def test_without_a_cdn_nothing_is_scheduled(actor, settings, django_capture_on_commit_callbacks):
+def test_without_a_cdn_no_purge_is_requested(
+    actor, settings, purge_server, django_capture_on_commit_callbacks
+):
     settings.CDN_PURGE_URL = ""
     project = ProjectFactory(name="sample")
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         quarantine_project(project, actor=actor)
 
-    assert callbacks == []
+    assert len(callbacks) == 1  # the search index is still updated
+    assert purge_server.received == []
