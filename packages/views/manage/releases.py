@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpResponse, QueryDict
@@ -77,67 +79,79 @@ def release_page(request: AuthenticatedHttpRequest, name: str, version: str) -> 
     return _release_page(request, access, _release(access, version))
 
 
-def _refused(request: AuthenticatedHttpRequest, refused: Refused) -> None:
-    messages.error(request, refused.message)
+def _release_action(
+    request: AuthenticatedHttpRequest,
+    name: str,
+    version: str,
+    *,
+    form_name: str,
+    make_form: Callable[[Release, QueryDict], ConfirmForm],
+    change: Callable[[Release, ConfirmForm], None],
+    success: str,
+    to_project: bool = False,
+) -> HttpResponse:
+    """An Owner's POST from the release page: the form confirms it (else the page again, with
+    the form's errors), the service makes it (a refusal is told as a message)."""
+    access = project_access(request, name, Permission.WRITE)
+    release = _release(access, version)
+    back = redirect("packages:manage-release", name=access.project.name, version=release.version)
+    if request.method != "POST":
+        return back
+    form = make_form(release, request.POST)
+    if not form.is_valid():
+        return _release_page(request, access, release, status=400, **{form_name: form})
+    try:
+        change(release, form)
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return back
+    messages.success(request, success.format(version=release.version))
+    return redirect("packages:manage-project", name=access.project.name) if to_project else back
 
 
 @management_page
 @sudo_required
 def yank(request: AuthenticatedHttpRequest, name: str, version: str) -> HttpResponse:
-    access = project_access(request, name, Permission.WRITE)
-    release = _release(access, version)
-    if request.method != "POST":
-        return redirect("packages:manage-release", name=access.project.name, version=version)
-    form = _yank_form(release, request.POST)
-    if not form.is_valid():
-        return _release_page(request, access, release, status=400, yank_form=form)
-    try:
-        releases.yank_release(release, actor=actor(request), reason=form.cleaned_data["reason"])
-    except Refused as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("Yanked release {version}.").format(version=release.version))
-    return redirect("packages:manage-release", name=access.project.name, version=release.version)
+    return _release_action(
+        request,
+        name,
+        version,
+        form_name="yank_form",
+        make_form=_yank_form,
+        change=lambda release, form: releases.yank_release(
+            release, actor=actor(request), reason=form.cleaned_data["reason"]
+        ),
+        success=_("Yanked release {version}."),
+    )
 
 
 @management_page
 @sudo_required
 def unyank(request: AuthenticatedHttpRequest, name: str, version: str) -> HttpResponse:
-    access = project_access(request, name, Permission.WRITE)
-    release = _release(access, version)
-    if request.method != "POST":
-        return redirect("packages:manage-release", name=access.project.name, version=version)
-    form = _confirm_form(release, "unyank", request.POST)
-    if not form.is_valid():
-        return _release_page(request, access, release, status=400, unyank_form=form)
-    try:
-        releases.unyank_release(release, actor=actor(request))
-    except Refused as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("Un-yanked release {version}.").format(version=release.version))
-    return redirect("packages:manage-release", name=access.project.name, version=release.version)
+    return _release_action(
+        request,
+        name,
+        version,
+        form_name="unyank_form",
+        make_form=lambda release, data: _confirm_form(release, "unyank", data),
+        change=lambda release, _form: releases.unyank_release(release, actor=actor(request)),
+        success=_("Un-yanked release {version}."),
+    )
 
 
 @management_page
 @sudo_required
 def delete_release(request: AuthenticatedHttpRequest, name: str, version: str) -> HttpResponse:
-    access = project_access(request, name, Permission.WRITE)
-    release = _release(access, version)
-    if request.method != "POST":
-        return redirect("packages:manage-release", name=access.project.name, version=version)
-    form = _confirm_form(release, "delete", request.POST)
-    if not form.is_valid():
-        return _release_page(request, access, release, status=400, delete_form=form)
-    try:
-        releases.delete_release(release, actor=actor(request))
-    except Refused as refused:
-        _refused(request, refused)
-        return redirect(
-            "packages:manage-release", name=access.project.name, version=release.version
-        )
-    messages.success(request, _("Deleted release {version}.").format(version=release.version))
-    return redirect("packages:manage-project", name=access.project.name)
+    return _release_action(
+        request,
+        name,
+        version,
+        form_name="delete_form",
+        make_form=lambda release, data: _confirm_form(release, "delete", data),
+        change=lambda release, _form: releases.delete_release(release, actor=actor(request)),
+        success=_("Deleted release {version}."),
+        to_project=True,
+    )
 
 
 @management_page
@@ -158,7 +172,7 @@ def delete_file(
         try:
             releases.delete_file(file, actor=actor(request))
         except Refused as refused:
-            _refused(request, refused)
+            messages.error(request, refused.message)
         else:
             messages.success(request, _("Deleted file {name}.").format(name=file.filename))
         return redirect(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -49,32 +51,36 @@ def settings_page(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     return _page(request, access, _delete_form(access))
 
 
+def _lifecycle(
+    request: AuthenticatedHttpRequest,
+    name: str,
+    change: Callable[..., None],
+    success: str,
+) -> HttpResponse:
+    access = project_access(request, name, Permission.WRITE)
+    try:
+        change(access.project, actor=actor(request))
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, success)
+    return redirect("packages:manage-settings", name=access.project.name)
+
+
 @require_POST
 @management_page
 @sudo_required
 def archive(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
-    access = project_access(request, name, Permission.WRITE)
-    try:
-        projects.archive_project(access.project, actor=actor(request))
-    except Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("The project is archived."))
-    return redirect("packages:manage-settings", name=access.project.name)
+    return _lifecycle(request, name, projects.archive_project, _("The project is archived."))
 
 
 @require_POST
 @management_page
 @sudo_required
 def unarchive(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
-    access = project_access(request, name, Permission.WRITE)
-    try:
-        projects.unarchive_project(access.project, actor=actor(request))
-    except Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("The project is no longer archived."))
-    return redirect("packages:manage-settings", name=access.project.name)
+    return _lifecycle(
+        request, name, projects.unarchive_project, _("The project is no longer archived.")
+    )
 
 
 @require_POST
