@@ -56,7 +56,8 @@ class Browser:
 
     def failed_login(self, login: str) -> bool:
         """Log in with a wrong password; whether the site still checked it (not locked)."""
-        [token] = _CSRF.findall(self._open("/account/login/"))
+        # Every form of the page carries the same token (the login form, the language switcher).
+        token = _CSRF.findall(self._open("/account/login/"))[0]
         form = {"login": login, "password": "not the password", "csrfmiddlewaretoken": token}
         page = self._open("/account/login/", urllib.parse.urlencode(form).encode())
         return LOCKED not in page

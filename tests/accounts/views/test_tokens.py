@@ -297,6 +297,7 @@ def test_the_project_shortcut_preselects_that_projects_scope(member_client, memb
 def test_the_shortcut_for_a_project_not_ones_own_preselects_nothing(member_client):
     ProjectFactory(name="theirs")
 
-    page = member_client.get(TOKENS, {"project": "theirs"}).content.decode()
+    response = member_client.get(TOKENS, {"project": "theirs"})
 
-    assert "theirs" not in page
+    assert "scope:project:theirs" not in response.content.decode()
+    assert [c for c, _ in response.context["form"].fields["token_scope"].choices] == ["scope:user"]
