@@ -22,7 +22,6 @@ from packages.models import (
     Project,
     ProjectEvent,
     ProjectEventTag,
-    Role,
     RoleInvitation,
     RoleName,
 )
@@ -39,6 +38,7 @@ from packages.services.invitations import (
 from packages.services.refusals import Refused
 from tests.accounts.factories import EmailAddressFactory, UserFactory
 from tests.packages.factories import ProjectFactory, RoleFactory
+from tests.packages.services.test_roles import assert_on_newest_serial, entries, roles
 
 pytestmark = pytest.mark.django_db
 
@@ -86,26 +86,6 @@ def project(alice: User) -> Project:
 def committed(django_capture_on_commit_callbacks):
     """``with committed():`` runs the on-commit callbacks (mail) of what happens inside."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def entries() -> list[tuple[str, str | None, str, str | None]]:
-    return [
-        (e.name, e.version, e.action, e.submitted_by.username if e.submitted_by else None)
-        for e in JournalEntry.objects.order_by("id").select_related("submitted_by")
-    ]
-
-
-def assert_on_newest_serial(project: Project) -> None:
-    newest = JournalEntry.objects.latest("id").id
-    assert Project.objects.get(pk=project.pk).last_serial == newest == journal.last_serial()
-
-
-def roles() -> list[tuple[str, str, str]]:
-    return list(
-        Role.objects.order_by("project__name", "user__username").values_list(
-            "project__name", "user__username", "role_name"
-        )
-    )
 
 
 def sent() -> list[tuple[str, str]]:
