@@ -22,3 +22,6 @@ class ProhibitedProjectNameAdmin(admin.ModelAdmin):
         if not change:
             obj.prohibited_by = request.user
         super().save_model(request, obj, form, change)
+
+
+from . import admin_reports  # noqa: E402, F401  (registers the reports' admin)

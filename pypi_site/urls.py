@@ -34,5 +34,6 @@ urlpatterns = [
     path("help/", include("help.urls")),
     # The language switcher's form posts here (a cookie; back to the page it came from).
     path("locale/", set_language, name="set-language"),
+    path("", include("moderation.urls")),
     path("", include("packages.urls")),
 ]

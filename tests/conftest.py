@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from django_otp.oath import totp
 
 from accounts import services
 from accounts.models import User
@@ -14,6 +16,27 @@ from packages.models import Project
 from tests.accounts.factories import EmailAddressFactory, UserFactory, add_totp
 
 _token_numbers = itertools.count(1)
+STAFF_KEY = bytes(range(20))
+STAFF_PASSWORD = "correct horse battery"  # the UserFactory default
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    """A superuser with an authenticator app (the admin requires a second factor)."""
+    user = UserFactory(username="staffer", is_staff=True, is_superuser=True)
+    add_totp(user, key=STAFF_KEY)
+    return user
+
+
+@pytest.fixture
+def staff_client(staff: User) -> Client:
+    """A browser logged into the admin through the site's login and its second step."""
+    client = Client()
+    response = client.post("/account/login/", {"login": staff.username, "password": STAFF_PASSWORD})
+    assert response["Location"] == "/account/two-factor/"
+    client.post("/account/two-factor/", {"code": str(totp(STAFF_KEY)).zfill(6)})
+    assert client.get("/admin/").status_code == 200
+    return client
 
 
 @pytest.fixture(autouse=True)
