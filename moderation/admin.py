@@ -1,14 +1,25 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from packages.names import normalize_name
 
 from .models import AdminFlag, ProhibitedProjectName
+
+# The description is what visitors read while the switch is on and notifies (base.html).
+BANNER_HELP = _(
+    "The banner text: shown at the top of every page while the switch is on and "
+    "“Notify” is ticked. Write it for visitors."
+)
 
 
 @admin.register(AdminFlag)
 class AdminFlagAdmin(admin.ModelAdmin):
     list_display = ("id", "description", "enabled", "notify")
     list_editable = ("enabled", "notify")
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs.setdefault("help_texts", {"description": BANNER_HELP})
+        return super().get_form(request, obj, **kwargs)
 
 
 @admin.register(ProhibitedProjectName)
