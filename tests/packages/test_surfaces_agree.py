@@ -2,9 +2,14 @@
 the state was reached through a service or through the admin.
 
 One table: for each lifecycle state, what a client must see on each surface (Simple HTML and
-JSON, the Simple index, the JSON API, file and metadata downloads, XML-RPC, RSS and the
-project page). Every state change must also move the serial that those surfaces carry, and
-the journal must name who made it.
+JSON, the Simple index, the JSON API, file and metadata downloads, XML-RPC, RSS, search and
+the project page with its banner), and whether the project's Owner may still upload a new
+file. Every state change must also move the serial that those surfaces carry, and the
+journal must name who made it.
+
+Search documents are updated after the change commits (``packages.tasks.changed_on_commit``):
+the uploads and the state change run inside ``django_capture_on_commit_callbacks``, which
+runs those callbacks as a commit would.
 """
 
 from __future__ import annotations
@@ -14,22 +19,29 @@ import re
 import xmlrpc.client
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 
 from accounts.models import User
+from help.links import help_url
 from packages.models import File, JournalEntry, Project, Release
 from packages.services import journal
 from packages.services import projects as project_services
 from packages.services import releases as release_services
 from packages.services.events import Actor
+from packages.views import search as search_view
 from tests import uploads
 
 pytestmark = pytest.mark.django_db
 
 V1_JSON = "application/vnd.pypi.simple.v1+json"
 REASON = "broken build"
+QUARANTINED = (
+    "Project 'sample' is in quarantine and cannot accept uploads. See {help} for more information."
+)
+ARCHIVED = "Project 'sample' is archived and cannot accept uploads."
 
 
 @dataclass(frozen=True)
@@ -43,22 +55,43 @@ class Expected:
     yanked: bool = False
     status: str = "active"  # PEP 792
     action: str | None = None  # the newest journal action, if the state change writes one
+    searched: bool = True  # /search/ finds it: an installable, un-yanked release with files
+    banner: str = ""  # the project page's banner, up to its first "." or ":"
+    upload: str = ""  # why the Owner's upload of a new file is refused ("": accepted)
 
 
 STATES: dict[str, Expected] = {
     "active": Expected(),
-    "yanked": Expected(yanked=True, action="yank release"),
+    "yanked": Expected(
+        yanked=True, action="yank release", searched=False, banner="This release has been yanked"
+    ),
     "unyanked": Expected(action="unyank release"),
-    "archived": Expected(status="archived", action="project archived"),
+    "archived": Expected(
+        status="archived",
+        action="project archived",
+        banner="This project has been archived",
+        upload=ARCHIVED,
+    ),
     "unarchived": Expected(action="project unarchived"),
     "quarantined": Expected(
-        listed=False, files=0, status="quarantined", action="project quarantined"
+        listed=False,
+        files=0,
+        status="quarantined",
+        action="project quarantined",
+        searched=False,
+        banner="This project has been quarantined",
+        upload=QUARANTINED,
     ),
     "released from quarantine": Expected(action="project quarantine cleared"),
     "file deleted": Expected(files=1, action="remove file sample-1.0-py3-none-any.whl"),
-    "release deleted": Expected(released=False, files=0, action="remove release"),
+    "release deleted": Expected(released=False, files=0, action="remove release", searched=False),
     "project deleted": Expected(
-        exists=False, listed=False, released=False, files=0, action="remove project"
+        exists=False,
+        listed=False,
+        released=False,
+        files=0,
+        action="remove project",
+        searched=False,
     ),
 }
 
@@ -163,6 +196,25 @@ class Seen:
     yanked: bool
     status: str
     serials: set[int]
+    searched: bool
+    banners: tuple[str, ...]
+
+
+def _searched(client: Client) -> bool:
+    response = client.get("/search/", {"q": "sample"})
+    assert response.status_code == 200
+    return "sample" in re.findall(r'<span class="package-name">([^<]+)</span>', response.text)
+
+
+def _banners(page: str) -> tuple[str, ...]:
+    """The project page's banners, each up to its first "." or ":"."""
+    return tuple(re.findall(r'<div class="banner banner-\w+">\s*<p>([^<.:]*)', page))
+
+
+def _upload(client: Client, token: str) -> str:
+    """The Owner uploads a new file (a 2.0 wheel): "" when accepted, else the refusal."""
+    response = uploads.wheel_upload("sample", "2.0").post(client, token)
+    return "" if response.status_code == 200 else response.content.decode()
 
 
 def _look(client: Client) -> Seen:
@@ -231,38 +283,34 @@ def _look(client: Client) -> Seen:
         yanked=yanked.pop() if yanked else False,
         status=statuses.pop() if statuses else "",
         serials=serials,
+        searched=_searched(client),
+        banners=_banners(page.content.decode()) if released else (),
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_search_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test searches; a fast run must not meet the per-second limit of its address."""
+    monkeypatch.setattr(search_view, "RATE_LIMITS", [(10_000, 1)])
 
 
 @pytest.fixture
-def sample(client: Client, token: str) -> list[str]:
-    """Project ``sample`` 1.0 with a wheel and an sdist, uploaded with the API; the paths of
-    its files (which stay in storage whatever happens to the rows)."""
-    for upload in (uploads.wheel_upload("sample", "1.0"), uploads.sdist_upload("sample", "1.0")):
-        assert upload.post(client, token).status_code == 200
+def sample(client: Client, token: str, django_capture_on_commit_callbacks) -> list[str]:
+    """Project ``sample`` 1.0 with a wheel and an sdist, uploaded with the API and indexed for
+    search; the paths of its files (which stay in storage whatever happens to the rows)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for upload in (
+            uploads.wheel_upload("sample", "1.0"),
+            uploads.sdist_upload("sample", "1.0"),
+        ):
+            assert upload.post(client, token).status_code == 200
     return list(File.objects.values_list("path", flat=True))
 
 
-@pytest.mark.parametrize("how", ["service", "admin"])
-@pytest.mark.parametrize("state", list(STATES))
-def test_every_surface_agrees(client, staff, staff_client, sample, state, how):
-    before = journal.last_serial()
-    expected = STATES[state]
-
-    (_by_service if how == "service" else _by_admin)(state, staff, staff_client)
-
-    seen = _look(client)
-    assert (seen.exists, seen.listed, seen.released, seen.files, seen.yanked) == (
-        expected.exists,
-        expected.listed,
-        expected.released,
-        expected.files,
-        expected.yanked,
-    )
-    if expected.exists:
-        assert seen.status == expected.status
-    if state == "project deleted":
-        assert all(_status(client, f"/packages/{path}") == 404 for path in sample)
+def _check_journal(
+    client: Client, expected: Expected, seen: Seen, before: int, staff: User
+) -> None:
+    """The change wrote one journal entry naming ``staff``, and moved every serial shown."""
     if expected.action is None:
         assert journal.last_serial() == before
         return
@@ -275,6 +323,61 @@ def test_every_surface_agrees(client, staff, staff_client, sample, state, how):
     assert changelog[-1][3] == expected.action and changelog[-1][4] == newest.id
     if expected.exists:
         assert Project.objects.get_by_name("sample").last_serial == newest.id
+
+
+@pytest.mark.parametrize("how", ["service", "admin"])
+@pytest.mark.parametrize("state", list(STATES))
+def test_every_surface_agrees(
+    client, staff, staff_client, token, sample, state, how, django_capture_on_commit_callbacks
+):
+    before = journal.last_serial()
+    expected = STATES[state]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (_by_service if how == "service" else _by_admin)(state, staff, staff_client)
+
+    seen = _look(client)
+    assert (
+        seen.exists,
+        seen.listed,
+        seen.released,
+        seen.files,
+        seen.yanked,
+        seen.searched,
+        seen.banners,
+    ) == (
+        expected.exists,
+        expected.listed,
+        expected.released,
+        expected.files,
+        expected.yanked,
+        expected.searched,
+        (expected.banner,) if expected.banner else (),
+    )
+    if expected.exists:
+        assert seen.status == expected.status
+    if state == "project deleted":
+        assert all(_status(client, f"/packages/{path}") == 404 for path in sample)
+    _check_journal(client, expected, seen, before, staff)
+    # Last, as it changes the project when accepted.
+    refusal = expected.upload.format(help=help_url("project_in_quarantine"))
+    assert _upload(client, token) == refusal
+
+
+def test_quarantine_points_to_a_help_entry(client, token, sample):
+    """The refused upload and the project page's banner link to the same Help entry, and
+    the Help page has it."""
+    project_services.quarantine_project(
+        Project.objects.get_by_name("sample"), actor=Actor(user=None)
+    )
+
+    refusal = _upload(client, token)
+    page = client.get("/project/sample/").content.decode()
+
+    link = urlsplit(re.search(r"See (\S+) for more information", refusal)[1])
+    path, anchor = link.path, link.fragment
+    assert f'href="{path}#{anchor}"' in page
+    assert f'id="{anchor}"' in client.get(path).content.decode()
 
 
 def test_surfaces_read_the_cache_yet_follow_an_admin_change(client, staff_client, sample):
