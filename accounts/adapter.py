@@ -52,6 +52,22 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return not ports.is_on(ports.Switch.DISALLOW_NEW_USER_REGISTRATION)
 
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        # allauth's rules (the pattern, taken), then the usernames administrators prohibit.
+        username = super().clean_username(username, shallow=shallow)
+        refusal = ports.username_refusal(username)
+        if refusal:
+            raise ValidationError(refusal, code="username_prohibited")
+        return username
+
+    def clean_email(self, email: str) -> str:
+        # Registration and adding an address: an address at a prohibited mail domain is refused.
+        email = super().clean_email(email)
+        refusal = ports.email_refusal(email)
+        if refusal:
+            raise ValidationError(refusal, code="email_domain_prohibited")
+        return email
+
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user.name = form.cleaned_data.get("name", "")
         user = super().save_user(request, user, form, commit=commit)

@@ -10,8 +10,11 @@ class ModerationConfig(AppConfig):
         from accounts import ports as account_ports
         from packages import ports as package_ports
 
-        from . import names
+        from . import names, receivers  # noqa: F401  (receivers connect on import)
         from .models import AdminFlag
 
         account_ports.answer_switches(AdminFlag.objects.is_on)
+        account_ports.answer_account_rules(
+            username_refusal=names.username_refusal, email_refusal=names.email_refusal
+        )
         package_ports.answer_name_checks(names.stdlib_refusal, names.prohibited_refusal)

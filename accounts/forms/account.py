@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.adapter import get_adapter
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.internal.userkit import filter_users_by_email
 from allauth.account.models import EmailAddress
@@ -79,7 +78,9 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         entered = self.cleaned_data["email"].strip()
         if "@" in entered:
             validate_email(entered)
-            email = get_adapter().clean_email(entered.lower())
+            # Not the adapter's clean_email: it refuses addresses at prohibited mail domains,
+            # which must not keep the accounts that already have one from resetting.
+            email = entered.lower()
             # allauth's own form would say "unknown address" here (enumeration prevention off).
             self.users = filter_users_by_email(
                 email, is_active=True, prefer_verified=True, for_login=True

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import ports as account_ports
+from accounts.models import User
 from help.links import help_url
 
 from .. import ports
@@ -63,6 +64,24 @@ def create_project(name: str, *, actor: Actor) -> Project:
             ).format(url=help_url("admin-intervention")),
         )
     check_name_available(name)
+    return _insert(name, owner=actor.user, actor=actor)
+
+
+def create_project_for(owner: User, name: str, *, actor: Actor) -> Project:
+    """Create ``name`` with ``owner`` as its only Owner, on a staff member's decision (a
+    prohibited name released to a user). The journal and the events name ``actor``.
+
+    The name must be valid and free (400, 409), but the rules that guard uploads do not apply:
+    the rate limit, the registration switch and the name rules (standard-library, prohibited
+    and too-similar names) are for what clients ask, not for what staff decide.
+    """
+    if not is_valid_project_name(name):
+        raise Refused(400, _("The name '{name}' is invalid.").format(name=name))
+    return _insert(name, owner=owner, actor=actor)
+
+
+def _insert(name: str, *, owner: User | None, actor: Actor) -> Project:
+    """The new project, its ``create`` entry and event, and its first Owner's role."""
     try:
         with transaction.atomic():
             project = Project.objects.create(
@@ -72,10 +91,8 @@ def create_project(name: str, *, actor: Actor) -> Project:
             )
             events.record(project, ProjectEventTag.PROJECT_CREATE, actor)
             journal.record(project, journal.Entry("create"), by=actor.user)
-            if actor.user is not None:
-                roles.add_role(
-                    project, actor.user, RoleName.OWNER, actor=actor, notify_people=False
-                )
+            if owner is not None:
+                roles.add_role(project, owner, RoleName.OWNER, actor=actor, notify_people=False)
     except IntegrityError:
         raise Refused(
             409,
@@ -163,6 +180,14 @@ def quarantine_project(project: Project, *, actor: Actor, note: str = "") -> Non
         action="project quarantined",
         note=note,
     )
+    # Not the note (a reason for the staff) nor who acted: the administrators, as a body.
+    notify.send(
+        notify.collaborators(project),
+        "project-quarantined",
+        project.name,
+        actor,
+        help_link=help_url("project_in_quarantine"),
+    )
 
 
 @transaction.atomic
@@ -177,6 +202,9 @@ def release_from_quarantine(project: Project, *, actor: Actor, note: str = "") -
         tag=ProjectEventTag.QUARANTINE_EXIT,
         action="project quarantine cleared",
         note=note,
+    )
+    notify.send(
+        notify.collaborators(project), "project-released-from-quarantine", project.name, actor
     )
 
 
