@@ -53,6 +53,15 @@ UPLOAD_ONLY = gettext_lazy(
 )
 
 
+class ReadOnly(exceptions.APIException):
+    """The administrators' ``read-only`` switch is on: a temporary refusal (503, Retry-After)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = gettext_lazy("Read-only mode: project changes are temporarily disabled.")
+    default_code = "read_only"
+    wait = 300  # seconds; DRF's exception handler sends it as Retry-After
+
+
 # Authentication -------------------------------------------------------------------------------
 
 
@@ -130,9 +139,7 @@ def authorize(request: Request, name: str, permission: Permission) -> Managed:
     if refusal:
         raise exceptions.PermissionDenied(refusal)
     if permission is Permission.WRITE and account_ports.is_on(account_ports.Switch.READ_ONLY):
-        raise exceptions.PermissionDenied(
-            _("Read-only mode: project changes are temporarily disabled.")
-        )
+        raise ReadOnly()
     tokens.record_use(identity.token)
     actor = Actor.from_request(request._request, identity.user, token=identity.token_label)
     return Managed(identity=identity, project=project, role=role, actor=actor)

@@ -54,7 +54,9 @@ def moved_legacy(request: HttpRequest) -> HttpResponse:
 
 def _identity(request: HttpRequest) -> Identity:
     if ports.is_on(ports.Switch.READ_ONLY):  # 1
-        raise forbidden(_("Read-only mode: Uploads are temporarily disabled."))
+        # 503, not the public index's 403: the refusal is temporary, and says nothing about
+        # the client's credentials (it comes before them); the message is the public index's.
+        raise UploadError(503, _("Read-only mode: Uploads are temporarily disabled."))
     if ports.is_on(ports.Switch.DISALLOW_NEW_UPLOAD):  # 2
         raise forbidden(
             _("New uploads are temporarily disabled. See {url} for more information.").format(

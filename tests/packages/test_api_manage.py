@@ -781,7 +781,8 @@ def test_read_only_mode_refuses_writes(client, owner_token, bob, method, path, b
     switch_on("read-only")
     serial = journal.last_serial()
     response = call(client, method, path, owner_token, body)
-    assert response.status_code == 403
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
     assert response.json() == {
         "detail": "Read-only mode: project changes are temporarily disabled."
     }

@@ -141,29 +141,29 @@ def test_action_may_come_from_the_query_string(client, publisher, token):
 
 
 @pytest.mark.parametrize(
-    ("flags", "message"),
+    ("flags", "status", "message"),
     [
-        (["read-only"], READ_ONLY),
-        (["disallow-new-upload"], NEW_UPLOADS_DISABLED),
-        (["read-only", "disallow-new-upload"], READ_ONLY),
+        (["read-only"], 503, READ_ONLY),
+        (["disallow-new-upload"], 403, NEW_UPLOADS_DISABLED),
+        (["read-only", "disallow-new-upload"], 503, READ_ONLY),
     ],
     ids=["read-only", "disallow-new-upload", "read-only-first"],
 )
-def test_switches_refuse_every_upload(refused, switch_on, token, flags, message):
+def test_switches_refuse_every_upload(refused, switch_on, token, flags, status, message):
     for flag in flags:
         switch_on(flag)
-    refused(uploads.wheel_upload(), token, 403, message)
+    refused(uploads.wheel_upload(), token, status, message)
 
 
 @pytest.mark.parametrize("flag", ["read-only", "disallow-new-upload"])
 def test_switches_come_before_credentials(refused, switch_on, publisher, flag):
     switch_on(flag)
-    message = READ_ONLY if flag == "read-only" else NEW_UPLOADS_DISABLED
-    refused(uploads.wheel_upload(), None, 403, message)
+    status, message = (503, READ_ONLY) if flag == "read-only" else (403, NEW_UPLOADS_DISABLED)
+    refused(uploads.wheel_upload(), None, status, message)
     refused(
         uploads.wheel_upload(),
         None,
-        403,
+        status,
         message,
         HTTP_AUTHORIZATION=uploads.basic_auth("alice", "correct horse battery"),
     )

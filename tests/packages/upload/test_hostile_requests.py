@@ -117,7 +117,7 @@ def test_a_switch_refuses_a_valid_token_without_reading_the_body(client, token, 
     response, stream = post_counting(
         client, uploads.wheel_upload(), HTTP_AUTHORIZATION=uploads.basic_auth("__token__", token)
     )
-    assert_error(response, 403, READ_ONLY)
+    assert_error(response, 503, READ_ONLY)
     assert stream.bytes_read == 0
     assert list(spool.iterdir()) == []
 
