@@ -1,4 +1,5 @@
-"""The admin site is django-otp's: staff must have passed a second factor to get in.
+"""The admin site is ours (``pypi_site/admin_site.py``): django-otp's, so staff must have
+passed a second factor to get in, with the index's dashboard on its front page.
 
 Kept in its own module: an apps.py that also imports AdminConfig would declare two defaults.
 """
@@ -7,4 +8,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class OTPAdminConfig(AdminConfig):
-    default_site = "django_otp.admin.OTPAdminSite"
+    default_site = "pypi_site.admin_site.IndexAdminSite"

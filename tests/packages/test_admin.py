@@ -363,7 +363,7 @@ def test_change_the_upload_limit(staff, staff_client, sample, settings):
     serial = journal.last_serial()
     form = change_form(staff_client, project_url(sample))
     limit = settings.UPLOAD_MAX_FILE_SIZE * 3
-    form["upload_limit"] = str(limit)
+    form["upload_limit_mib"] = str(limit // 1024**2)  # the form takes MiB
 
     response = staff_client.post(project_url(sample), form)
 
@@ -386,8 +386,8 @@ def test_the_limits_event_records_the_limits_before_the_change(staff_client, sam
     sample.upload_limit = settings.UPLOAD_MAX_FILE_SIZE * 2
     sample.save(update_fields=["upload_limit"])
     form = change_form(staff_client, project_url(sample))
-    form["upload_limit"] = str(settings.UPLOAD_MAX_FILE_SIZE * 3)
-    form["total_size_limit"] = str(50 * 1024**3)
+    form["upload_limit_mib"] = str(settings.UPLOAD_MAX_FILE_SIZE * 3 // 1024**2)
+    form["total_size_limit_gib"] = "50"
 
     assert staff_client.post(project_url(sample), form).status_code == 302
 
@@ -399,13 +399,15 @@ def test_the_limits_event_records_the_limits_before_the_change(staff_client, sam
 
 def test_an_upload_limit_above_the_cap_is_refused(staff_client, sample, settings):
     form = change_form(staff_client, project_url(sample))
-    form["upload_limit"] = str(settings.UPLOAD_LIMIT_CAP + 1)
+    form["upload_limit_mib"] = str(settings.UPLOAD_LIMIT_CAP // 1024**2 + 1)
 
-    response = staff_client.post(project_url(sample), form, follow=True)
+    response = staff_client.post(project_url(sample), form)
 
-    assert f"The file size limit cannot exceed {settings.UPLOAD_LIMIT_CAP} bytes." in (
-        messages_of(response)
-    )
+    assert response.status_code == 200  # the form again, the error on the field
+    assert response.context["adminform"].form.errors["upload_limit_mib"] == [
+        "Enter a file size limit from 100 to 1024 MiB, or leave the field empty for the "
+        "site's default."
+    ]
     assert Project.objects.get().upload_limit is None
     assert not ProjectEvent.objects.filter(tag=ProjectEventTag.LIMITS_CHANGE).exists()
 
