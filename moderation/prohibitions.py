@@ -178,7 +178,7 @@ def prohibit_user_names(lines: Sequence[str], *, actor: Actor, comment: str = ""
         .values_list("lowered", flat=True)
     )
     for name in wanted:
-        _, created = ProhibitedUserName.objects.get_or_create(
+        _row, created = ProhibitedUserName.objects.get_or_create(
             name=name, defaults={"prohibited_by": actor.user, "comment": comment}
         )
         (outcome.added if created else outcome.already).append(name)
@@ -202,7 +202,7 @@ def prohibit_email_domains(lines: Sequence[str], *, actor: Actor, comment: str =
     )
     outcome = Outcome()
     for domain in wanted:
-        _, created = ProhibitedEmailDomain.objects.get_or_create(
+        _row, created = ProhibitedEmailDomain.objects.get_or_create(
             domain=domain, defaults={"prohibited_by": actor.user, "comment": comment}
         )
         (outcome.added if created else outcome.already).append(domain)
