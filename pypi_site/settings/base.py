@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After the session, user and messages: its 503 page is a full page of the site.
+    "pypi_site.middleware.ReadOnlyMiddleware",
 ]
 
 ROOT_URLCONF = "pypi_site.urls"
@@ -132,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "pypi_site.context_processors.site",
+                "moderation.context_processors.switch_banners",
             ],
         },
     },
