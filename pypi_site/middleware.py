@@ -47,8 +47,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 RETRY_AFTER_SECONDS = 300
 
 # What keeps accepting unsafe methods while the site is read-only. Everything else that is not
-# a GET is refused with 503 (the disclosure endpoint too: leak reporters retry on 503, and a
-# leaked token can do nothing while uploads and project changes are refused).
+# a read is refused with 503, machines' endpoints too: leak reporters and observers send their
+# reports again after a 503 (and a leaked token can do nothing while uploads and project
+# changes are refused).
 EXEMPT_PREFIXES: tuple[str, ...] = (
     # The admin: staff must be able to turn the switch off (and may act on incidents).
     "/admin/",
@@ -80,6 +81,9 @@ EXEMPT_PATHS = frozenset(
     }
 )
 
+# The machine-readable APIs that reach the middleware hear the refusal as JSON, as DRF words it.
+JSON_PREFIXES = ("/api/", "/danger-api/")
+
 
 def exempt_from_read_only(path: str) -> bool:
     """True for the addresses that keep accepting unsafe methods in read-only mode."""
@@ -91,9 +95,9 @@ class ReadOnlyMiddleware:
     PUT, PATCH, DELETE, ...) with 503 and ``Retry-After``, except the addresses above.
 
     Reads cost nothing: the switch is looked up only for an unsafe method, and exactly (no
-    cache), so that turning it off takes effect at once. Under ``/api/`` the refusal is JSON,
-    elsewhere a page (``503_read_only.html``). Place it after the session, authentication and
-    message middlewares: the page shows who is logged in.
+    cache), so that turning it off takes effect at once. The APIs hear the refusal as JSON,
+    everyone else as a page (``503_read_only.html``). Place it after the session,
+    authentication and message middlewares: the page shows who is logged in.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -111,7 +115,7 @@ class ReadOnlyMiddleware:
 
 def read_only_refusal(request: HttpRequest) -> HttpResponse:
     response: HttpResponse
-    if request.path_info.startswith("/api/"):
+    if request.path_info.startswith(JSON_PREFIXES):
         response = JsonResponse(
             {"detail": _("Read-only mode: changes are temporarily disabled.")}, status=503
         )

@@ -182,15 +182,18 @@ def test_read_only_refuses_every_unsafe_method(site: Site, method: str):
     assert_read_only_refusal(response)
 
 
-def test_read_only_answers_json_on_the_token_api(site: Site):
+@pytest.mark.parametrize(
+    "path", ["/api/account/tokens/", "/danger-api/projects/sample/observations"]
+)
+def test_read_only_answers_the_apis_in_json(site: Site, path: str):
+    """The token API and the observers' API (the management API answers on its own)."""
     set_switch(ports.Switch.READ_ONLY)
-    response = logged_in(site.bob).post(
-        "/api/account/tokens/", {"description": "ci"}, content_type="application/json"
-    )
+    before = accounts_state()
+    response = logged_in(site.bob).post(path, {"kind": "x"}, content_type="application/json")
     assert response.status_code == 503
     assert response["Retry-After"] == "300"
     assert response.json() == {"detail": "Read-only mode: changes are temporarily disabled."}
-    assert not ApiToken.objects.exists()
+    assert accounts_state() == before
 
 
 def test_read_only_defers_leak_reports(client: Client):
