@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
+# The description is what visitors read while the switch is on and notifies (base.html).
+BANNER_HELP = _(
+    "The banner text: shown at the top of every page while the switch is on and "
+    "“Notify” is ticked. Write it for visitors."
+)
+
+
 def _actor(request: HttpRequest) -> Actor:
     """The staff member (the admin admits only authenticated staff)."""
     assert isinstance(request.user, User)
@@ -44,6 +51,10 @@ def _actor(request: HttpRequest) -> Actor:
 class AdminFlagAdmin(admin.ModelAdmin):
     list_display = ("id", "description", "enabled", "notify")
     list_editable = ("enabled", "notify")
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs.setdefault("help_texts", {"description": BANNER_HELP})
+        return super().get_form(request, obj, **kwargs)
 
 
 # Shared by the three kinds of prohibition ------------------------------------------------------
