@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import api, views
 
 app_name = "moderation"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("project/<str:name>/report/", views.report_project, name="report"),
+    # The public index's address for observers' reports (its "danger API").
+    path(
+        "danger-api/projects/<str:name>/observations",
+        api.Observations.as_view(),
+        name="api-observations",
+    ),
+]

@@ -74,9 +74,9 @@ def report(
         project,
         reporter=reporter,
         kind=kind,
-        summary=extra.pop("summary", "Steals credentials on install"),  # type: ignore[arg-type]
+        summary=extra.pop("summary", "Steals credentials on install"),
         actor=Actor(user=reporter),
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
