@@ -9,14 +9,19 @@ sessions stay ended.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import events, sessions
 from .events import EventTag
 from .models import User
+from .services import Refused
 
 
-class FreezeRefused(Exception):
+class FreezeRefused(Refused):
     """Staff cannot freeze their own account (they would lock themselves out)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("You cannot freeze your own account."))
 
 
 @transaction.atomic
@@ -24,7 +29,7 @@ def freeze_user(user: User, *, by: User, reason: str = "") -> bool:
     """Freeze ``user`` and end its sessions, recording who did it and why; False (nothing
     done) when it was frozen already."""
     if user.pk == by.pk:
-        raise FreezeRefused(user.username)
+        raise FreezeRefused()
     if not _set_frozen(user, frozen=True):
         return False
     events.record(user, EventTag.ACCOUNT_FROZEN, by=by.username, reason=reason)

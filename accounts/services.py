@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from . import caveats as cav
 from . import events, mail, ports, tokens
 from .events import EventTag
-from .models import ApiToken, AuthenticatorApp, User
+from .models import ApiToken, AuthenticatorApp, RecoveryCode, User
 
 
 @transaction.atomic
@@ -161,22 +161,74 @@ def delete_api_token(
     row.delete()
 
 
-class SoleOwner(Exception):
+class Refused(Exception):
+    """A change this account must not undergo; ``str()`` says why, in words for staff."""
+
+
+class SoleOwner(Refused):
     """The account is the only Owner of these projects, so it cannot be deleted."""
 
-    def __init__(self, projects: list[cav.ProjectLike]) -> None:
-        super().__init__(", ".join(p.name for p in projects))
+    def __init__(self, user: User, projects: list[cav.ProjectLike]) -> None:
+        names = ", ".join(p.name for p in projects)
+        super().__init__(
+            _(
+                "Cannot delete account {username} with active project ownerships: it is the only "
+                "Owner of {projects}."
+            ).format(username=user.username, projects=names)
+        )
         self.projects = projects
 
 
-@transaction.atomic
-def delete_account(user: User, *, request: HttpRequest | None = None) -> None:
-    """Delete ``user``; refused while it is the sole Owner of a project. Its mail goes to the
-    address it had, after the deletion commits."""
+# The placeholder account that deleted users' journal entries point to (made by migration
+# 0007; ``deleted_user()`` makes it again where a test flushed the table).
+DELETED_USER = "deleted-user"
+
+
+def deleted_user() -> User:
+    """The placeholder account: inactive, with no usable password."""
+    user, created = User.objects.get_or_create(
+        username=DELETED_USER, defaults={"email": "", "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def check_deletion(user: User, *, by: User | None = None) -> None:
+    """Raise ``Refused`` (``SoleOwner`` for project ownership) if ``delete_account`` would."""
+    if user.username == DELETED_USER:
+        raise Refused(_("The placeholder account {name} cannot be deleted.").format(name=user))
+    if by is not None and by.pk == user.pk:
+        raise Refused(_("You cannot delete your own account here."))
     sole = ports.sole_owned(user)
     if sole:
-        raise SoleOwner(sole)
+        raise SoleOwner(user, sole)
+
+
+@transaction.atomic
+def delete_account(
+    user: User, *, by: User | None = None, request: HttpRequest | None = None
+) -> None:
+    """Delete ``user`` (by itself, or by the staff member ``by``); refused while it is the
+    sole Owner of a project, for the placeholder account, and for staff deleting their own
+    account. Its mail goes to the address it had, after the deletion commits; its journal
+    entries stay, re-pointed to ``DELETED_USER`` (by the packages app, which owns them)."""
+    check_deletion(user, by=by)
     addresses = mail.recipients(user)
     if addresses:
         mail.send_later(*mail.render("account-deleted", {"user": user}), addresses)
     user.delete()
+
+
+@transaction.atomic
+def burn_recovery_codes(user: User, *, by: User, reason: str = "") -> bool:
+    """Mark every unused recovery code of ``user`` used, so that a stolen sheet of codes is
+    worthless; False (nothing recorded) when it had none left."""
+    burned = RecoveryCode.objects.filter(device__user=user, burned__isnull=True).update(
+        burned=timezone.now()
+    )
+    if not burned:
+        return False
+    events.record(user, EventTag.RECOVERY_CODES_BURNED, by=by.username, reason=reason, count=burned)
+    return True

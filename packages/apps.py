@@ -9,7 +9,7 @@ class PackagesConfig(AppConfig):
     def ready(self) -> None:
         from accounts import ports
 
-        from . import selectors
+        from . import receivers, selectors  # noqa: F401 - receivers connect on import
 
         ports.answer_projects(
             projects_of=selectors.projects_of, sole_owned=selectors.sole_owned_projects

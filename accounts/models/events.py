@@ -43,6 +43,22 @@ class EventTag(models.TextChoices):
         _("Recovery codes regenerated"),
     )
     RECOVERY_CODES_USED = "account:recovery_codes:used", _("Recovery code used")
+    RECOVERY_CODES_BURNED = (
+        "account:recovery_codes:burned",
+        _("Recovery codes made unusable by an administrator"),
+    )
+    ACCOUNT_RECOVERY_INITIATED = (
+        "account:recovery:initiated",
+        _("Account recovery started by an administrator"),
+    )
+    ACCOUNT_RECOVERY_CANCELLED = (
+        "account:recovery:cancelled",
+        _("Account recovery cancelled by an administrator"),
+    )
+    ACCOUNT_RECOVERY_COMPLETED = (
+        "account:recovery:completed",
+        _("Account recovered: new password set, second factors removed"),
+    )
     REAUTHENTICATE_FAILURE = "account:reauthenticate:failure", _("Password confirmation failed")
     ACCOUNT_DELETE = "account:delete", _("Account deleted")
     ACCOUNT_FROZEN = "account:frozen", _("Account frozen by an administrator")
