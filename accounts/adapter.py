@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import breach, events, mail, ports, sudo
+from . import breach, events, mail, passwords, ports, sudo
 from .events import EventTag
 from .models import User
 
@@ -133,8 +133,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authenticate(self, request: HttpRequest, **credentials: Any) -> User | None:
         user = super().authenticate(request, **credentials)
-        if user is None and self._disabled_password(credentials):
-            raise ValidationError(breach.breached_message(), code="password_breached")
+        refusal = self._disabled_password(credentials) if user is None else None
+        if refusal is not None:
+            raise refusal
         if user is not None and breach.is_breached(credentials.get("password", "")):
             breach.disable_breached_password(user, request=request)
             raise ValidationError(breach.breached_message(), code="password_breached")
@@ -162,10 +163,11 @@ class AccountAdapter(DefaultAccountAdapter):
             return super()._get_login_attempts_cache_key(request, **credentials)
         return f"user:{user.pk}"
 
-    def _disabled_password(self, credentials: dict[str, Any]) -> bool:
-        """A password disabled as breached: the login says so until it is reset."""
+    def _disabled_password(self, credentials: dict[str, Any]) -> ValidationError | None:
+        """A disabled password (breached, compromised, reset by staff): the login says so
+        until it is reset."""
         user = self._user_for(credentials)
-        return user is not None and not user.has_usable_password()
+        return passwords.login_refusal(user) if user is not None else None
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         user = self._user_for(credentials)
