@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from . import api
-from .views import confirm, disclosure, login, manage, tokens, two_factor
+from .views import confirm, disclosure, login, manage, recovery, tokens, two_factor
 
 app_name = "accounts"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/two-factor/recovery-code/", login.recovery_code, name="recovery-code"),
     path("account/confirm-login/", login.confirm_login, name="confirm-login"),
     path("account/confirm-password/", confirm.confirm_password, name="confirm-password"),
+    path("account/recovery/", recovery.recover, name="recovery"),
     path("manage/account/", manage.overview, name="manage"),
     # Resolved before allauth's own view at this address (pypi_site/urls.py).
     path("manage/account/email/", manage.emails, name="emails"),
