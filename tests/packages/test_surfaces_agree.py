@@ -356,8 +356,13 @@ def test_every_surface_agrees(
     )
     if expected.exists:
         assert seen.status == expected.status
-    if state == "project deleted":
-        assert all(_status(client, f"/packages/{path}") == 404 for path in sample)
+    # Stored files are served exactly while they are shown (a quarantined project's too).
+    served = {path for path in sample if _status(client, f"/packages/{path}") == 200}
+    assert len(served) == seen.files
+    wheels = {path for path in sample if path.endswith(".whl")}
+    assert {p for p in wheels if _status(client, f"/packages/{p}.metadata") == 200} == (
+        wheels & served
+    )
     _check_journal(client, expected, seen, before, staff)
     # Last, as it changes the project when accepted.
     refusal = expected.upload.format(help=help_url("project_in_quarantine"))
