@@ -1,25 +1,23 @@
 """Freezing an account: the flag, its event, and the account's sessions and tokens refused at
-once."""
+once (``staff`` is the suite's staff member, "staffer")."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.test import Client
 
 from accounts import freezing
 from accounts.events import EventTag
 from accounts.models import User, UserEvent
 from tests import uploads
-from tests.accounts.conftest import log_in, tags
+from tests.accounts.conftest import PASSWORD, code, log_in, tags
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff() -> User:
-    return UserFactory(username="staff1", is_staff=True)
 
 
 def test_freezing_sets_the_flag_and_records_who_and_why(member, staff):
@@ -28,7 +26,7 @@ def test_freezing_sets_the_flag_and_records_who_and_why(member, staff):
     member.refresh_from_db()
     assert member.is_frozen
     event = UserEvent.objects.get(user=member, tag=EventTag.ACCOUNT_FROZEN)
-    assert event.additional == {"by": "staff1", "reason": "spam wave"}
+    assert event.additional == {"by": "staffer", "reason": "spam wave"}
     assert event.label == "Account frozen by an administrator"
     assert event.ip_address is None  # the staff member's address is not the account's
 
@@ -55,7 +53,7 @@ def test_unfreezing(member, staff):
     member.refresh_from_db()
     assert not member.is_frozen
     event = UserEvent.objects.get(user=member, tag=EventTag.ACCOUNT_UNFROZEN)
-    assert event.additional == {"by": "staff1", "reason": "appeal accepted"}
+    assert event.additional == {"by": "staffer", "reason": "appeal accepted"}
 
 
 def test_the_sessions_of_the_account_end_at_once(member, staff):
@@ -112,3 +110,73 @@ def test_the_tokens_of_the_account_are_refused_at_once(member, staff, client, ma
     response = upload.post(client, token)
     assert response.status_code == 403
     assert "Invalid or non-existent authentication information" in response.content.decode()
+
+
+# Through the admin, end to end ---------------------------------------------------------------
+
+
+def freeze_in_admin(staff_client: Client, user: User, action: str = "freeze_accounts") -> None:
+    response = staff_client.post(
+        "/admin/accounts/user/",
+        {"action": action, "_selected_action": [user.pk], "apply": "1", "reason": "abuse"},
+    )
+    assert response.status_code == 302
+
+
+def test_freezing_in_the_admin_stops_tokens_sessions_and_logins_at_once(
+    member, staff_client, make_token
+):
+    token = make_token(member)  # made before the freeze
+    session = Client()
+    log_in(session, "ann")
+    assert uploads.wheel_upload("frozen-pkg", "1.0").post(Client(), token).status_code == 200
+    assert session.get("/manage/account/").status_code == 200
+
+    freeze_in_admin(staff_client, member)
+
+    refused = uploads.wheel_upload("frozen-pkg", "1.1").post(Client(), token)
+    assert refused.status_code == 403
+    assert "Invalid or non-existent authentication information" in refused.content.decode()
+    response = session.get("/manage/account/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/")
+    assert "_auth_user_id" not in session.session
+    login = Client().post("/account/login/", {"login": "ann", "password": PASSWORD})
+    assert "Your account has been suspended." in login.content.decode()
+
+    # Unfreezing gives the token back (it was never deleted); the old session stays ended.
+    freeze_in_admin(staff_client, member, "unfreeze_accounts")
+    assert uploads.wheel_upload("frozen-pkg", "1.1").post(Client(), token).status_code == 200
+    assert session.get("/manage/account/").status_code == 302
+    log_in(Client(), "ann", steps=1)  # a later code: each code works once
+
+
+def test_an_account_frozen_during_its_login_gets_no_session(member, staff):
+    client = Client()
+    response = client.post("/account/login/", {"login": "ann", "password": PASSWORD})
+    assert response["Location"] == "/account/two-factor/"
+
+    freezing.freeze_user(member, by=staff)
+    client.post("/account/two-factor/", {"code": code()})
+
+    response = client.get("/manage/account/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_password_reset_does_not_let_a_frozen_account_in(member, staff, committed):
+    freezing.freeze_user(member, by=staff)
+    client = Client()
+    with committed():
+        client.post("/account/reset-password/", {"email": "ann"})
+    [link] = re.findall(
+        r"http://testserver(/account/password/reset/key/\S+/)", mail.outbox[-1].body
+    )
+    form_page = client.get(link, follow=True)
+    new = "a long and unusual passphrase 42"
+    client.post(form_page.redirect_chain[-1][0], {"password1": new, "password2": new})
+
+    response = client.post("/account/login/", {"login": "ann", "password": new})
+
+    assert "_auth_user_id" not in client.session
+    assert "Your account has been suspended." in response.content.decode()
