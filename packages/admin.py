@@ -428,6 +428,7 @@ class FileAdmin(ServiceDeletion, ReadOnlyAdmin):
         "=blake2_256_digest",
     )
     search_help_text = _("Search by filename, project name or exact SHA-256 or BLAKE2 digest.")
+    exclude = ("size",)  # shown in words instead
     readonly_fields = ("human_size",)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 
 from accounts.models import User
+from accounts.services import DELETED_USER
 from moderation.models import AdminFlag, MalwareReport
 from packages.models import File, LifecycleStatus, Project, Release
 
@@ -39,7 +40,8 @@ def dashboard() -> Dashboard:
     """The index in figures: accounts, projects by state, releases, files and the bytes they
     take in storage (wheels' ``.metadata`` files included), the newest projects, the malware
     reports still waiting for a verdict and the switches that are on."""
-    users = User.objects.aggregate(
+    # The placeholder that deleted accounts' entries point to is nobody's account.
+    users = User.objects.exclude(username=DELETED_USER).aggregate(
         total=Count("pk"),
         active=Count("pk", filter=Q(is_active=True, is_frozen=False)),
         frozen=Count("pk", filter=Q(is_frozen=True)),

@@ -117,6 +117,13 @@ class IndexAdminSite(OTPAdminSite):
             raise PermissionDenied
         return self._second_factor_required(request)
 
+    def password_change(  # type: ignore[override]  # a redirect, not Django's page
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Passwords change on the site's own page (its password rules, the breached-password
+        check and the security history), never on the admin's."""
+        return HttpResponseRedirect(reverse("account_change_password"))
+
     def _next(self, request: HttpRequest) -> str:
         target = request.GET.get(REDIRECT_FIELD_NAME, "")
         if url_has_allowed_host_and_scheme(
