@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -45,6 +47,13 @@ def _actor(request: HttpRequest) -> Actor:
     """The staff member (the admin admits only authenticated staff)."""
     assert isinstance(request.user, User)
     return Actor.from_request(request, request.user)
+
+
+def _admin_form(form: forms.Form) -> helpers.AdminForm:
+    """``form`` laid out as the admin lays out its own (labels, help and errors by each field)."""
+    fieldsets = [(None, {"fields": list(form.fields)})]
+    # The stubs ask for a ModelForm; the admin's layout needs only a form's bound fields.
+    return helpers.AdminForm(form, fieldsets, {})  # type: ignore[arg-type]
 
 
 @admin.register(AdminFlag)
@@ -127,6 +136,7 @@ class ProhibitionAdmin(admin.ModelAdmin):
                 "title": self.bulk_title,
                 "opts": self.opts,
                 "form": form,
+                "adminform": _admin_form(form),
             },
         )
 
@@ -327,6 +337,7 @@ class ProhibitedProjectNameAdmin(ProhibitionAdmin):
                 "opts": self.opts,
                 "original": prohibition,
                 "form": form,
+                "adminform": _admin_form(form),
             },
         )
 

@@ -182,7 +182,7 @@ def test_bulk_page_offers_the_fields(staff_client):
     page = staff_client.get(f"{NAMES}bulk-add/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert '<label for="id_lines">Project names:</label>' in html
+    assert 'for="id_lines">Project names:</label>' in html
     assert 'name="comment"' in html
     assert 'type="checkbox" name="remove_projects"' in html
 
@@ -197,7 +197,10 @@ def test_bulk_add_reports_bad_lines_and_adds_nothing(staff_client):
             "Line 5: The name '-worse' is invalid.",
         ]
     }
-    assert 'id="id_lines"' in response.content.decode()
+    html = response.content.decode()
+    assert 'aria-describedby="id_lines_helptext id_lines_error"' in html
+    assert 'aria-invalid="true"' in html
+    assert "Please correct the error below." in html
     assert not ProhibitedProjectName.objects.exists()
 
 
@@ -278,7 +281,7 @@ def test_releasing_a_name_to_a_user(staff_client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Release the name &#x27;wanted-name&#x27; to a user" in html
-    assert '<label for="id_username">Username of the new Owner:</label>' in html
+    assert 'for="id_username">Username of the new Owner:</label>' in html
 
     response = staff_client.post(
         f"{NAMES}{prohibition.pk}/release/", {"username": "ALICE"}, follow=True
