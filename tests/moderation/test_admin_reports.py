@@ -97,7 +97,8 @@ def test_the_list_newest_first_with_filters_and_search(staff_client, old):
     assert listed("?status=open") == [second, first]
     assert listed("?status=not_malware") == [other]
     assert listed("?kind__exact=is_spam") == [second]
-    assert listed("?by_observer__exact=1") == [second]
+    assert listed("?observer=yes") == [second]
+    assert listed("?observer=no") == [other, first]
     assert listed("?q=other") == [other]
     assert listed("?q=watcher") == [second]
     html = staff_client.get(LIST).content.decode()
