@@ -26,8 +26,13 @@ def shown() -> list[str]:
                 "description", flat=True
             )
         )
-        cache.set(CACHE_KEY, texts, CACHE_SECONDS)
+        remember(texts)
     return texts
+
+
+def remember(texts: list[str], *, seconds: int | None = CACHE_SECONDS) -> None:
+    """Keep ``texts`` as the answer for ``seconds`` (None: until a switch is saved)."""
+    cache.set(CACHE_KEY, texts, seconds)
 
 
 def forget() -> None:
