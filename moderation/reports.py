@@ -75,9 +75,14 @@ def submit_report(
     Refused: 403 for an inactive or frozen account, 409 while the reporter already has an open
     report about the project, 429 past ``REPORTS_PER_USER_HOUR`` (observers excepted), 400
     without a summary.
+
+    No project event is recorded (``actor`` is taken for symmetry with the other services): the
+    project's history is read by its Owners, and reporters must stay unknown to them.
     """
     if not summary.strip():
         raise Refused(400, _("Say in a few words what is wrong with the project."))
+    if kind not in ReportKind.values:
+        raise Refused(400, _("Choose what is wrong with the project."))
     # Serialises reports about one project, so two reporters cannot both miss each other.
     project = Project.objects.select_for_update().get(pk=project.pk)
     observer = is_observer(reporter)

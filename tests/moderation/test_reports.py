@@ -209,6 +209,16 @@ def test_a_report_needs_a_summary(old, ann):
     assert not MalwareReport.objects.exists()
 
 
+def test_a_report_needs_a_known_kind(old, ann):
+    with pytest.raises(Refused) as refused:
+        report(old, ann, "is_virus")
+
+    assert (refused.value.status, refused.value.message) == (
+        400,
+        "Choose what is wrong with the project.",
+    )
+
+
 def test_reports_per_hour_are_limited_except_for_observers(monkeypatch, ann, watcher):
     monkeypatch.setattr(reports, "REPORTS_PER_USER_HOUR", 2)
     projects = [make_project(f"p{n}") for n in range(3)]
