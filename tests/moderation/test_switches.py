@@ -229,7 +229,7 @@ def test_read_only_keeps_every_read_working(client: Client, make_token):
     [url] = [u["url"] for u in client.get("/pypi/sample/json").json()["urls"]]
     download = client.get(url.removeprefix("http://testserver"))
     assert download.status_code == 200
-    download.close()
+    assert b"".join(download.streaming_content).startswith(b"PK")  # a wheel is a zip
     body = xmlrpc.client.dumps((), methodname="list_packages")
     answer = client.generic("POST", "/pypi", body, content_type="text/xml")
     assert xmlrpc.client.loads(answer.content)[0] == (["sample"],)
