@@ -10,27 +10,33 @@ trail an operator reads on an object's "History" page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import ports as account_ports
-from accounts.admin import note_page
 from accounts.models import User
 
+from .admin_actions import (
+    NoteForm,
+    ReadOnlyAdmin,
+    ServiceDeletion,
+    actor_of,
+    admin_link,
+    apply_each,
+    did,
+    done_in,
+    with_note,
+)
 from .admin_lists import JournalKindFilter, ProjectForm, ProjectStateFilter
 from .models import (
     File,
@@ -45,144 +51,9 @@ from .models import (
 from .services import projects as project_services
 from .services import releases as release_services
 from .services import roles as role_services
-from .services.events import Actor
 from .services.refusals import Refused
 
-if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Note (why, for the project history)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-    )
-
-
-def _actor(request: HttpRequest) -> Actor:
-    """The staff member (the admin admits only authenticated staff)."""
-    assert isinstance(request.user, User)
-    return Actor.from_request(request, request.user)
-
-
-def _with_note(done: str, note: str) -> str:
-    """An admin log line: what was done, and the staff member's note if they gave one."""
-    return gettext("%(done)s Note: %(note)s") % {"done": done, "note": note} if note else done
-
-
-def _apply(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    objects: Iterable[Model],
-    change: Callable[[Model], None],
-    log: str,
-) -> None:
-    """Run ``change`` on each object, logging ``log`` for each one changed; report what was
-    done and what a service refused."""
-    done = 0
-    for obj in objects:
-        try:
-            change(obj)
-        except Refused as refused:
-            modeladmin.message_user(request, f"{obj}: {refused.message}", messages.ERROR)
-        else:
-            modeladmin.log_change(request, obj, log)
-            done += 1
-    if done:
-        modeladmin.message_user(
-            request,
-            ngettext("%(count)d object changed.", "%(count)d objects changed.", done)
-            % {"count": done},
-            messages.SUCCESS,
-        )
-
-
-def with_note(
-    title: StrOrPromise, label: StrOrPromise, done: StrOrPromise
-) -> Callable[[Callable[..., None]], Callable[..., HttpResponse | None]]:
-    """Turn the method ``change(modeladmin, obj, request, note)`` into an admin action that
-    first asks for a note (a reason) on a confirmation page, then changes each object and logs
-    ``done`` with the note. Only staff who may change the objects get the action."""
-
-    def decorate(change: Callable[..., None]) -> Callable[..., HttpResponse | None]:
-        def action(
-            modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
-        ) -> HttpResponse | None:
-            form = NoteForm(request.POST if "apply" in request.POST else None)
-            form.fields["note"].label = label
-            if form.is_valid():
-                note = form.cleaned_data["note"]
-                _apply(
-                    modeladmin,
-                    request,
-                    queryset,
-                    lambda obj: change(modeladmin, obj, request, note),
-                    _with_note(str(done), note),
-                )
-                return None
-            return note_page(modeladmin, request, queryset, form, title)
-
-        action.__name__ = change.__name__
-        return admin.action(description=title, permissions=["change"])(action)
-
-    return decorate
-
-
-def _admin_link(obj: Model, text: object = None) -> SafeString | str:
-    """A link to ``obj``'s admin page (just its name when it has none)."""
-    opts = obj._meta
-    try:
-        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    except NoReverseMatch:
-        return str(text if text is not None else obj)
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
-
-
-# What the services did while one admin request saved a project form (limits, roles): the
-# admin log gets these lines rather than Django's list of changed form fields, which would
-# also name changes a service refused.
-_done_in_request: WeakKeyDictionary[HttpRequest, list[str]] = WeakKeyDictionary()
-
-
-def _did(request: HttpRequest, line: str) -> None:
-    _done_in_request.setdefault(request, []).append(line)
-
-
-class ServiceDeletion(admin.ModelAdmin):
-    """Deletion through a service, which may refuse (``disallow-deletion``): the admin says why
-    on the page instead of failing, and offers no bulk deletion meanwhile. Django's delete
-    views log each deletion (``log_deletions``) in the same transaction."""
-
-    def delete_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        try:
-            project_services.check_deletion_allowed()
-        except Refused as refused:
-            self.message_user(request, refused.message, messages.ERROR)
-            return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
-        return super().delete_view(request, object_id, extra_context)
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        if account_ports.is_on(account_ports.Switch.DISALLOW_DELETION):
-            actions.pop("delete_selected", None)
-        return actions
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that are only ever written by services: staff look, never edit."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+__all__ = ["NoteForm"]  # moderation's verdict actions ask for their note with the same form
 
 
 def _stored_user_id(role: Role) -> int:
@@ -273,25 +144,25 @@ class ProjectAdmin(ServiceDeletion):
                 obj,
                 upload_limit=upload_limit,
                 total_size_limit=total_size_limit,
-                actor=_actor(request),
+                actor=actor_of(request),
             )
         except Refused as refused:
             self.message_user(request, refused.message, messages.ERROR)
         else:
-            _did(
+            did(
                 request,
                 gettext("Size limits set: files %(file)s, the project %(total)s.")
                 % {"file": _limit_words(upload_limit), "total": _limit_words(total_size_limit)},
             )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        actor = _actor(request)
+        actor = actor_of(request)
         project = form.instance
         roles = formset.save(commit=False)
         try:
             for role in formset.deleted_objects:
                 role_services.remove_role(role, actor=actor)
-                _did(request, _role_line("removed", role.user, role.role_name))
+                did(request, _role_line("removed", role.user, role.role_name))
             for role in roles:
                 role_name = RoleName(role.role_name)
                 if role.pk is not None and role.user_id != _stored_user_id(role):
@@ -299,19 +170,19 @@ class ProjectAdmin(ServiceDeletion):
                     # begins (a role is never handed from one user to another in place).
                     old = Role.objects.select_related("user").get(pk=role.pk)
                     role_services.remove_role(old, actor=actor)
-                    _did(request, _role_line("removed", old.user, old.role_name))
+                    did(request, _role_line("removed", old.user, old.role_name))
                     role.pk = None
                 if role.pk is None:
                     role_services.add_role(project, role.user, role_name, actor=actor)
-                    _did(request, _role_line("added", role.user, role_name))
+                    did(request, _role_line("added", role.user, role_name))
                 else:
                     role_services.change_role(role, role_name, actor=actor)
-                    _did(request, _role_line("changed", role.user, role_name))
+                    did(request, _role_line("changed", role.user, role_name))
         except Refused as refused:
             self.message_user(request, refused.message, messages.ERROR)
 
     def log_change(self, request: HttpRequest, obj: Project, message: Any) -> LogEntry:
-        done = _done_in_request.pop(request, None)
+        done = done_in(request)
         return super().log_change(request, obj, " ".join(done) if done else message)
 
     def construct_change_message(
@@ -328,7 +199,7 @@ class ProjectAdmin(ServiceDeletion):
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Project) -> None:
-        project_services.delete_project(obj, actor=_actor(request))
+        project_services.delete_project(obj, actor=actor_of(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
         for project in queryset:
@@ -340,7 +211,7 @@ class ProjectAdmin(ServiceDeletion):
         _("Quarantined."),
     )
     def quarantine(self, project: Project, request: HttpRequest, note: str) -> None:
-        project_services.quarantine_project(project, actor=_actor(request), note=note)
+        project_services.quarantine_project(project, actor=actor_of(request), note=note)
 
     @with_note(
         _("Release the selected projects from quarantine"),
@@ -348,15 +219,15 @@ class ProjectAdmin(ServiceDeletion):
         _("Released from quarantine."),
     )
     def release_from_quarantine(self, project: Project, request: HttpRequest, note: str) -> None:
-        project_services.release_from_quarantine(project, actor=_actor(request), note=note)
+        project_services.release_from_quarantine(project, actor=actor_of(request), note=note)
 
     @with_note(_("Archive the selected projects"), _("Note"), _("Archived."))
     def archive(self, project: Project, request: HttpRequest, note: str) -> None:
-        project_services.archive_project(project, actor=_actor(request), note=note)
+        project_services.archive_project(project, actor=actor_of(request), note=note)
 
     @with_note(_("Unarchive the selected projects"), _("Note"), _("Unarchived."))
     def unarchive(self, project: Project, request: HttpRequest, note: str) -> None:
-        project_services.unarchive_project(project, actor=_actor(request), note=note)
+        project_services.unarchive_project(project, actor=actor_of(request), note=note)
 
 
 def _role_line(what: str, user: User, role_name: str) -> str:
@@ -392,7 +263,7 @@ class ReleaseAdmin(ServiceDeletion):
         return format_html("<strong>{}</strong>", gettext("Yanked"))
 
     def delete_model(self, request: HttpRequest, obj: Release) -> None:
-        release_services.delete_release(obj, actor=_actor(request))
+        release_services.delete_release(obj, actor=actor_of(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Release]) -> None:
         for release in queryset.select_related("project"):
@@ -400,12 +271,12 @@ class ReleaseAdmin(ServiceDeletion):
 
     @with_note(_("Yank the selected releases"), _("Reason (shown to installers)"), _("Yanked."))
     def yank(self, release: Release, request: HttpRequest, note: str) -> None:
-        release_services.yank_release(release, actor=_actor(request), reason=note)
+        release_services.yank_release(release, actor=actor_of(request), reason=note)
 
     @admin.action(description=_("Un-yank the selected releases"), permissions=["change"])
     def unyank(self, request: HttpRequest, queryset: QuerySet[Release]) -> None:
-        actor = _actor(request)
-        _apply(
+        actor = actor_of(request)
+        apply_each(
             self,
             request,
             queryset.select_related("project"),
@@ -445,7 +316,7 @@ class FileAdmin(ServiceDeletion, ReadOnlyAdmin):
         return filesizeformat(file.size)
 
     def delete_model(self, request: HttpRequest, obj: File) -> None:
-        release_services.delete_file(obj, actor=_actor(request))
+        release_services.delete_file(obj, actor=actor_of(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[File]) -> None:
         for file in queryset.select_related("release__project"):
@@ -469,11 +340,11 @@ class RoleAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("project"), ordering="project__normalized_name")
     def project_link(self, role: Role) -> SafeString | str:
-        return _admin_link(role.project)
+        return admin_link(role.project)
 
     @admin.display(description=_("user"), ordering="user__username")
     def user_link(self, role: Role) -> SafeString | str:
-        return _admin_link(role.user, role.user.username)
+        return admin_link(role.user, role.user.username)
 
 
 @admin.register(JournalEntry)
