@@ -19,3 +19,10 @@ def test_switches_read_the_admin_flags(switch):
     assert not ports.is_on(switch)
     AdminFlag.objects.filter(id=switch.value).update(enabled=True)
     assert ports.is_on(switch)
+
+
+def test_switch_descriptions_are_written_for_visitors():
+    """Each description is the banner visitors read while its switch notifies."""
+    descriptions = dict(AdminFlag.objects.values_list("id", "description"))
+    assert "read-only mode" in descriptions["read-only"]
+    assert all("temporarily disabled" in text for text in descriptions.values())
