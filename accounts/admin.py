@@ -114,7 +114,7 @@ class UserAdmin(BaseUserAdmin):
         # and its owner chooses a new one.
         raise PermissionDenied
 
-    @admin.action(description=_("Freeze selected accounts"))
+    @admin.action(description=_("Freeze selected accounts"), permissions=["change"])
     def freeze_accounts(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:
@@ -122,7 +122,7 @@ class UserAdmin(BaseUserAdmin):
             self, request, queryset, title=gettext("Freeze accounts"), change=freezing.freeze_user
         )
 
-    @admin.action(description=_("Unfreeze selected accounts"))
+    @admin.action(description=_("Unfreeze selected accounts"), permissions=["change"])
     def unfreeze_accounts(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:
@@ -134,7 +134,10 @@ class UserAdmin(BaseUserAdmin):
             change=freezing.unfreeze_user,
         )
 
-    @admin.action(description=_("Reset passwords (the owner must use “Forgot password?”)"))
+    @admin.action(
+        description=_("Reset passwords (the owner must use “Forgot password?”)"),
+        permissions=["change"],
+    )
     def reset_passwords(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:
@@ -146,7 +149,7 @@ class UserAdmin(BaseUserAdmin):
             change=passwords.reset_password_by_admin,
         )
 
-    @admin.action(description=_("Mark passwords compromised"))
+    @admin.action(description=_("Mark passwords compromised"), permissions=["change"])
     def mark_passwords_compromised(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:
@@ -158,7 +161,7 @@ class UserAdmin(BaseUserAdmin):
             change=passwords.mark_password_compromised,
         )
 
-    @admin.action(description=_("Make all unused recovery codes unusable"))
+    @admin.action(description=_("Make all unused recovery codes unusable"), permissions=["change"])
     def burn_recovery_codes(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:
@@ -170,7 +173,7 @@ class UserAdmin(BaseUserAdmin):
             change=services.burn_recovery_codes,
         )
 
-    @admin.action(description=_("Cancel pending account recovery"))
+    @admin.action(description=_("Cancel pending account recovery"), permissions=["change"])
     def cancel_account_recovery(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:
@@ -182,7 +185,9 @@ class UserAdmin(BaseUserAdmin):
             change=recovery.cancel,
         )
 
-    @admin.action(description=_("Start account recovery (lost second factor)"))
+    @admin.action(
+        description=_("Start account recovery (lost second factor)"), permissions=["change"]
+    )
     def start_account_recovery(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:

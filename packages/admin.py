@@ -77,7 +77,7 @@ def _limit_words(value: int | None) -> str:
 class ProjectAdmin(ServiceDeletion):
     form = ProjectForm
     list_display = ("name", "created", "lifecycle_status", "stored_size", "last_serial")
-    list_filter = (ProjectStateFilter, "lifecycle_status")
+    list_filter = (ProjectStateFilter,)  # active / quarantined / archived, in words
     date_hierarchy = "created"
     search_fields = ("name", "normalized_name")
     search_help_text = _("Search by project name.")

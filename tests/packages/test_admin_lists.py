@@ -451,6 +451,35 @@ def test_staff_who_may_only_look_cannot_run_the_actions(viewer, sample):
     assert not LogEntry.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "freeze_accounts",
+        "unfreeze_accounts",
+        "reset_passwords",
+        "mark_passwords_compromised",
+        "burn_recovery_codes",
+        "cancel_account_recovery",
+        "start_account_recovery",
+        "delete_accounts",
+    ],
+)
+def test_staff_who_may_only_look_cannot_act_on_accounts(viewer, name):
+    """Every account action needs the change (or delete) permission, not just view."""
+    member = UserFactory(username="member")
+    changelist = viewer.get("/admin/accounts/user/").content.decode()
+    assert f'value="{name}"' not in changelist
+
+    viewer.post(
+        "/admin/accounts/user/",
+        {"action": name, "_selected_action": [member.pk], "apply": "1", "reason": "x"},
+    )
+
+    member.refresh_from_db()
+    assert not member.is_frozen and member.has_usable_password()
+    assert not LogEntry.objects.exists()
+
+
 def test_staff_who_may_only_look_see_the_limits_but_cannot_set_them(viewer, sample):
     page = viewer.get(project_url(sample))
     assert page.status_code == 200
