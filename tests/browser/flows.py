@@ -14,16 +14,19 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
-from tests.interop.site import Site
+from tests.interop.site import REPO, Site
 
 TOTP_STEP = 30
 ACCOUNT_PAGE = "/manage/account/"
 CONFIRM_LOGIN_PAGE = "/account/confirm-login/"
+# axe-core (npm, put in .venv/node by make install-test) audits pages for accessibility.
+AXE = REPO / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 _MAIL_SEPARATOR = "\n" + "-" * 79 + "\n"  # Django's file backend, between messages
 
 
@@ -229,3 +232,21 @@ def has_event(rows: list[str], tag: str, *details: str) -> bool:
     return any(
         row.split(" ", 1)[0] == tag and all(detail in row for detail in details) for row in rows
     )
+
+
+def audit(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]

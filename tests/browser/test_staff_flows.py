@@ -35,8 +35,10 @@ from tests.interop.clients import (
 from tests.interop.site import Site
 
 from .flows import (
+    AXE,
     Account,
     AuthenticatorApp,
+    audit,
     confirm_login,
     enter_totp_code,
     new_account,
@@ -45,7 +47,6 @@ from .flows import (
     submit_password,
     url,
 )
-from .test_visitor_flows import AXE, _audit
 
 pytestmark = pytest.mark.browser
 
@@ -176,7 +177,7 @@ def test_staff_quarantine_a_project_and_release_it(
     for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(viewport)
         shot(f"4-public-page-{width}")
-        found[width] = _audit(page)
+        found[width] = audit(page)
     assert found == {"phone": [], "desktop": []}, found
     page.get_by_text(QUARANTINE_BANNER).get_by_role("link", name="Learn more").click()
     expect(page).to_have_url(url(site, "/help/#project_in_quarantine"))

@@ -17,15 +17,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.interop.clients import build, publish
-from tests.interop.site import REPO, Site
+from tests.interop.site import Site
 
 from .conftest import ARTIFACTS
-from .flows import Account, log_in, operator_account, url
+from .flows import AXE, Account, audit, log_in, operator_account, url
 
 pytestmark = pytest.mark.browser
 
 Shot = Callable[[str], None]
-AXE = REPO / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 README = """# Hash demo
@@ -114,23 +113,6 @@ def test_a_visitor_reads_the_site_in_german(page: Page, site: Site, shot: Shot) 
     shot("2-german-home")
 
 
-def _audit(page: Page) -> list[dict[str, Any]]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-        }
-        for v in result
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def _pages(site: Site, name: str, owner: str) -> dict[str, str]:
     return {
         "home": "/",
@@ -177,7 +159,7 @@ def test_axe_finds_no_serious_violation(
         for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             page.set_viewport_size(viewport)
             page.goto(url(site, path))
-            violations = _audit(page)
+            violations = audit(page)
             if violations:
                 found[f"{label} ({width})"] = violations
             if label in LONG_PAGES:
