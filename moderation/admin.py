@@ -22,7 +22,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from packages.admin_actions import actor_of
 from packages.models import Project
 from packages.names import normalize_name
 from packages.services.events import Actor
@@ -41,12 +41,6 @@ BANNER_HELP = _(
     "The banner text: shown at the top of every page while the switch is on and "
     "“Notify” is ticked. Write it for visitors."
 )
-
-
-def _actor(request: HttpRequest) -> Actor:
-    """The staff member (the admin admits only authenticated staff)."""
-    assert isinstance(request.user, User)
-    return Actor.from_request(request, request.user)
 
 
 def _admin_form(form: forms.Form) -> helpers.AdminForm:
@@ -111,7 +105,7 @@ class ProhibitionAdmin(admin.ModelAdmin):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    outcome = self.bulk_add(form, _actor(request))
+                    outcome = self.bulk_add(form, actor_of(request))
                     added = self.model._default_manager.filter(
                         **{f"{self.field_name}__in": outcome.added}
                     )
@@ -251,7 +245,7 @@ class ProhibitedProjectNameAdmin(ProhibitionAdmin):
     ) -> None:
         remove = form.cleaned_data.get("existing_project") == "remove"
         prohibition = prohibitions.prohibit_project_name(
-            obj.name, actor=_actor(request), comment=obj.comment, remove_project=remove
+            obj.name, actor=actor_of(request), comment=obj.comment, remove_project=remove
         )
         obj.pk, obj.created = prohibition.pk, prohibition.created
         obj.prohibited_by = prohibition.prohibited_by
@@ -303,7 +297,7 @@ class ProhibitedProjectNameAdmin(ProhibitionAdmin):
                 with transaction.atomic():
                     self.log_deletions(request, self.model.objects.filter(pk=prohibition.pk))
                     project = prohibitions.release_project_name(
-                        prohibition, to=owner, actor=_actor(request)
+                        prohibition, to=owner, actor=actor_of(request)
                     )
                     self.log_addition(
                         request,

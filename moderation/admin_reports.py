@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import note_page
 from accounts.models import User
 from packages.admin import NoteForm
-from packages.services.events import Actor
+from packages.admin_actions import actor_of
 from packages.services.refusals import Refused
 
 from . import reports
@@ -99,7 +99,7 @@ def _verdict_action(
         form.fields["note"].label = _("Note (why; kept with the report, not sent to reporters)")
         if not form.is_valid():
             return note_page(modeladmin, request, queryset, form, title)
-        actor = Actor.from_request(request, _staff(request))
+        actor = actor_of(request)
         note = form.cleaned_data["note"]
         log = gettext("Verdict: %(verdict)s.") % {"verdict": verdict.label}
         if note:

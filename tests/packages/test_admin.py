@@ -217,10 +217,12 @@ def test_quarantine_with_a_note(client, staff, staff_client, sample):
     assert newest_entry() == ("sample", None, "project quarantined", staff)
     assert_on_newest_serial(sample)
     event = newest_event(sample)
-    assert (event.tag, event.user, event.ip_address) == (
+    # Owners read the history: it names the staff member, not their address.
+    assert (event.tag, event.user, event.ip_address, event.user_agent) == (
         ProjectEventTag.QUARANTINE_ENTER,
         staff,
-        "127.0.0.1",
+        None,
+        "",
     )
     assert event.additional == {"submitted_by": "staffer", "note": "malware, #42"}
     # The read surfaces, through HTTP.
@@ -372,10 +374,12 @@ def test_change_the_upload_limit(staff, staff_client, sample, settings):
     assert (stored.upload_limit, stored.total_size_limit) == (limit, None)
     assert stored.file_size_limit == limit
     event = newest_event(sample)
-    assert (event.tag, event.user, event.ip_address) == (
+    # Owners read the history: it names the staff member, not their address.
+    assert (event.tag, event.user, event.ip_address, event.user_agent) == (
         ProjectEventTag.LIMITS_CHANGE,
         staff,
-        "127.0.0.1",
+        None,
+        "",
     )
     assert event.additional["submitted_by"] == "staffer"
     assert event.additional["after"] == {"upload_limit": limit, "total_size_limit": None}
