@@ -5,7 +5,10 @@ site's own login page and its second step, finds the project in the admin and ru
 "Quarantine the selected projects", giving a note on the confirmation page. ``pip install``
 then finds nothing to install, twine's upload is refused with a message that points to the
 Help, and the public page says why, without files (audited with axe-core). Released from
-quarantine the same way, the project installs again.
+quarantine the same way, the project installs again. And the other way in: a signed-in
+user reports a project from its page (the form audited with axe-core), the dashboard counts
+the open report, and staff quarantine the project from the report with a verdict; the
+reporter hears of it by mail.
 
 The admin keeps Django's look: its pages are photographed at phone and desktop widths for a
 person to look at, but not audited (axe-core audits our own pages, in test_visitor_flows).
@@ -41,6 +44,9 @@ from .flows import (
     audit,
     confirm_login,
     enter_totp_code,
+    log_in,
+    log_out,
+    mail_to,
     new_account,
     operator_account,
     path_is,
@@ -195,4 +201,57 @@ def test_staff_quarantine_a_project_and_release_it(
     ).click()
     expect(page.get_by_role("region", name="Download files")).to_contain_text(
         f"{wheel_name(project)}-1.0-py3-none-any.whl"
+    )
+
+
+def test_a_user_reports_a_project_and_staff_quarantine_it_from_the_report(
+    page: Page, site: Site, shot: Shot, tmp_path: Path
+) -> None:
+    """A signed-in user reports a project from its page; the dashboard counts the open report;
+    staff give the verdict "Quarantine the project" with a note; the project no longer installs
+    and the reporter is told by mail."""
+    owner = operator_account(site, "reported")
+    project = f"{owner.username}-pkg"
+    publish(site, site.token(owner.username), build(tmp_path / "1.0", project, "1.0"))
+    reporter = operator_account(site, "reporter")
+
+    log_in(page, site, reporter)
+    page.goto(url(site, f"/project/{project}/"))
+    page.get_by_role("link", name="Report project as malware").click()
+    expect(page.get_by_role("heading", name=f"Report {project}")).to_be_visible()
+    # Sent empty, the form says what is missing, on the field.
+    page.get_by_role("button", name="Send report").click()
+    summary = page.get_by_label("Summary")
+    expect(summary).to_have_attribute("aria-invalid", "true")
+    found = {}
+    for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        shot(f"1-report-form-{width}")
+        found[width] = audit(page)
+    assert found == {"phone": [], "desktop": []}, found
+    summary.fill("The setup script downloads and runs a remote payload.")
+    page.get_by_label("Evidence (optional)").fill("setup.py, line 12")
+    page.get_by_role("button", name="Send report").click()
+    expect(page).to_have_url(url(site, f"/project/{project}/"))
+    expect(page.get_by_text(f"Thank you for your report about {project}.")).to_be_visible()
+    log_out(page, site)
+
+    admin_log_in(page, site, staff_account(site))
+    expect(page.get_by_text("1 open malware report", exact=True)).to_be_visible()
+    page.goto(url(site, "/admin/moderation/malwarereport/?status=open"))
+    row = page.get_by_role("row").filter(has_text=project)
+    expect(row).to_have_count(1)
+    both_widths(page, shot, "2-open-reports")
+    row.get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option(label="Quarantine the project")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_role("textbox").fill("confirmed: remote payload")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("1 report closed.")).to_be_visible()
+
+    refused = pip_install(site, tmp_path / "quarantined", project)
+    assert refused.returncode != 0, explain(refused)
+    assert f"No matching distribution found for {project}" in output(refused), explain(refused)
+    assert any(project in body for body in mail_to(site, reporter.email)), mail_to(
+        site, reporter.email
     )
