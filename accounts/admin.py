@@ -27,7 +27,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import events, freezing, passwords, recovery, services
-from .admin_actions import DeletionForm, RecoveryForm, act, deletion_refusal, log_for, note_page
+from .admin_actions import (
+    DeletionForm,
+    RecoveryForm,
+    deletion_refusal,
+    log_for,
+    note_page,
+    reason_action,
+)
 from .events import EventTag
 from .models import ApiToken, UniqueLogin, User, UserEvent
 
@@ -68,13 +75,43 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"fields": ("username", "email", "password1", "password2")}),)
     actions = [
-        "freeze_accounts",
-        "unfreeze_accounts",
-        "reset_passwords",
-        "mark_passwords_compromised",
-        "burn_recovery_codes",
+        reason_action(
+            "freeze_accounts",
+            _("Freeze selected accounts"),
+            _("Freeze accounts"),
+            freezing.freeze_user,
+        ),
+        reason_action(
+            "unfreeze_accounts",
+            _("Unfreeze selected accounts"),
+            _("Unfreeze accounts"),
+            freezing.unfreeze_user,
+        ),
+        reason_action(
+            "reset_passwords",
+            _("Reset passwords (the owner must use “Forgot password?”)"),
+            _("Reset passwords"),
+            passwords.reset_password_by_admin,
+        ),
+        reason_action(
+            "mark_passwords_compromised",
+            _("Mark passwords compromised"),
+            _("Mark passwords compromised"),
+            passwords.mark_password_compromised,
+        ),
+        reason_action(
+            "burn_recovery_codes",
+            _("Make all unused recovery codes unusable"),
+            _("Make recovery codes unusable"),
+            services.burn_recovery_codes,
+        ),
         "start_account_recovery",
-        "cancel_account_recovery",
+        reason_action(
+            "cancel_account_recovery",
+            _("Cancel pending account recovery"),
+            _("Cancel account recovery"),
+            recovery.cancel,
+        ),
         "delete_accounts",
     ]
 
@@ -113,77 +150,6 @@ class UserAdmin(BaseUserAdmin):
         # Staff never choose a password for someone: they disable it ("Reset passwords"),
         # and its owner chooses a new one.
         raise PermissionDenied
-
-    @admin.action(description=_("Freeze selected accounts"), permissions=["change"])
-    def freeze_accounts(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> HttpResponse | None:
-        return act(
-            self, request, queryset, title=gettext("Freeze accounts"), change=freezing.freeze_user
-        )
-
-    @admin.action(description=_("Unfreeze selected accounts"), permissions=["change"])
-    def unfreeze_accounts(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> HttpResponse | None:
-        return act(
-            self,
-            request,
-            queryset,
-            title=gettext("Unfreeze accounts"),
-            change=freezing.unfreeze_user,
-        )
-
-    @admin.action(
-        description=_("Reset passwords (the owner must use “Forgot password?”)"),
-        permissions=["change"],
-    )
-    def reset_passwords(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> HttpResponse | None:
-        return act(
-            self,
-            request,
-            queryset,
-            title=gettext("Reset passwords"),
-            change=passwords.reset_password_by_admin,
-        )
-
-    @admin.action(description=_("Mark passwords compromised"), permissions=["change"])
-    def mark_passwords_compromised(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> HttpResponse | None:
-        return act(
-            self,
-            request,
-            queryset,
-            title=gettext("Mark passwords compromised"),
-            change=passwords.mark_password_compromised,
-        )
-
-    @admin.action(description=_("Make all unused recovery codes unusable"), permissions=["change"])
-    def burn_recovery_codes(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> HttpResponse | None:
-        return act(
-            self,
-            request,
-            queryset,
-            title=gettext("Make recovery codes unusable"),
-            change=services.burn_recovery_codes,
-        )
-
-    @admin.action(description=_("Cancel pending account recovery"), permissions=["change"])
-    def cancel_account_recovery(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> HttpResponse | None:
-        return act(
-            self,
-            request,
-            queryset,
-            title=gettext("Cancel account recovery"),
-            change=recovery.cancel,
-        )
 
     @admin.action(
         description=_("Start account recovery (lost second factor)"), permissions=["change"]

@@ -181,3 +181,18 @@ def deletion_refusal(user: User, by: User) -> services.Refused | None:
     except services.Refused as refused:
         return refused
     return None
+
+
+def reason_action(
+    name: str, description: StrOrPromise, title: StrOrPromise, change: Callable[..., bool]
+) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[User]], HttpResponse | None]:
+    """An admin action ``name`` on accounts that asks for a reason, then calls
+    ``change(user, by=, reason=)`` for each (see ``act``); staff need the change permission."""
+
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse | None:
+        return act(modeladmin, request, queryset, title=str(title), change=change)
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["change"])(action)

@@ -33,10 +33,9 @@ class AdminFlag(models.Model):
         return self.id
 
 
-class ProhibitedProjectName(models.Model):
-    """A name no new project may take (stored PEP 503-normalised)."""
+class Prohibition(models.Model):
+    """What every prohibition records: when, by whom, and the staff's comment."""
 
-    name = models.CharField(max_length=200, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     prohibited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,6 +45,15 @@ class ProhibitedProjectName(models.Model):
         related_name="+",
     )
     comment = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ProhibitedProjectName(Prohibition):
+    """A name no new project may take (stored PEP 503-normalised)."""
+
+    name = models.CharField(max_length=200, unique=True)
     # The report whose verdict prohibited the name, if one did.
     report = models.ForeignKey(
         "MalwareReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -64,19 +72,10 @@ class ProhibitedProjectName(models.Model):
         return self.name
 
 
-class ProhibitedUserName(models.Model):
+class ProhibitedUserName(Prohibition):
     """A username no new account may take (stored lower-case; compared case-insensitively)."""
 
     name = models.CharField(max_length=150, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
-    prohibited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    comment = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -85,19 +84,10 @@ class ProhibitedUserName(models.Model):
         return self.name
 
 
-class ProhibitedEmailDomain(models.Model):
+class ProhibitedEmailDomain(Prohibition):
     """A mail domain no account may register or add an address at (its subdomains included)."""
 
     domain = models.CharField(max_length=255, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
-    prohibited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    comment = models.TextField(blank=True)
 
     class Meta:
         ordering = ["domain"]
