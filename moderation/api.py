@@ -10,22 +10,16 @@ through ``reports.submit_report``, with the automatic quarantine it may trigger.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import tokens
 from accounts.identity import Identity
-from packages.api import ApiTokenAuthentication
+from packages.api import ManageView
 from packages.models import Project
 from packages.services.events import Actor
-from packages.services.refusals import Refused
 
 from . import reports
 from .forms import EVIDENCE_MAX, SUMMARY_MAX
@@ -41,23 +35,9 @@ class ObservationSerializer(serializers.Serializer):
     payload = serializers.DictField(required=False, default=dict)
 
 
-class Observations(APIView):
-    """``POST {"kind", "summary", "evidence"?, "payload"?}`` → 201 ``{"id", …}``."""
-
-    authentication_classes = [ApiTokenAuthentication]
-    permission_classes = [permissions.IsAuthenticated]
-    renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, Refused):
-            return Response({"detail": exc.message}, status=exc.status)
-        return super().handle_exception(exc)
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        return response
+class Observations(ManageView):
+    """``POST {"kind", "summary", "evidence"?, "payload"?}`` → 201 ``{"id", …}``: token
+    authentication, JSON in and out, never cached, as the management API."""
 
     def post(self, request: Request, name: str) -> Response:
         identity = request.auth
