@@ -3,11 +3,20 @@ from .events import ProjectEvent, ProjectEventTag
 from .file import File, FilenameRegistry, PackageType
 from .journal import JournalEntry
 from .project import LifecycleStatus, Project
+from .publishers import (
+    PENDING_PUBLISHER_DAYS,
+    PendingPublisher,
+    Provider,
+    PublisherConfig,
+    TrustedPublisher,
+    UsedJti,
+)
 from .release import Dependency, DependencyKind, Description, Release, ReleaseURL
 from .roles import InviteStatus, Role, RoleInvitation, RoleName
 from .search import SearchDocument
 
 __all__ = [
+    "PENDING_PUBLISHER_DAYS",
     "Classifier",
     "Dependency",
     "DependencyKind",
@@ -18,13 +27,18 @@ __all__ = [
     "JournalEntry",
     "LifecycleStatus",
     "PackageType",
+    "PendingPublisher",
     "Project",
     "ProjectEvent",
     "ProjectEventTag",
+    "Provider",
+    "PublisherConfig",
     "Release",
     "ReleaseURL",
     "Role",
     "RoleInvitation",
     "RoleName",
     "SearchDocument",
+    "TrustedPublisher",
+    "UsedJti",
 ]

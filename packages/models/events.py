@@ -30,6 +30,8 @@ class ProjectEventTag(models.TextChoices):
     QUARANTINE_ENTER = "project:quarantine:enter", _("Project quarantined")
     QUARANTINE_EXIT = "project:quarantine:exit", _("Project released from quarantine")
     LIMITS_CHANGE = "project:limits:change", _("Size limits changed")
+    OIDC_PUBLISHER_ADD = "project:oidc:publisher-added", _("Trusted publisher added")
+    OIDC_PUBLISHER_REMOVE = "project:oidc:publisher-removed", _("Trusted publisher removed")
 
 
 class ProjectEvent(models.Model):
@@ -84,4 +86,5 @@ DETAIL_LABELS = {
     "reason": _("Reason"),
     "note": _("Note"),
     "api_token": _("API token"),
+    "publisher": _("Trusted publisher"),
 }
