@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pypi_attestations
 import pytest
+from sigstore.errors import TUFError
 
 from packages.attestations import (
     AttestationError,
@@ -106,6 +108,16 @@ def test_the_network_is_cut_off() -> None:
         socket.create_connection(("192.0.2.1", 443), timeout=1)
     with socket.socket() as sock, pytest.raises(OSError, match="offline test"):
         sock.connect(("192.0.2.1", 443))
+
+
+def test_verifying_online_would_have_needed_the_network() -> None:
+    """What ``offline=True`` spares: refreshing the trust root from Sigstore's TUF
+    repository, which the cut-off network refuses here."""
+    (attestation,) = parse_attestations(json.dumps([_publish()]))
+    distribution = pypi_attestations.Distribution(name=SDIST, digest=SDIST_SHA256)
+
+    with pytest.raises(TUFError, match="Failed to refresh TUF metadata"):
+        attestation.verify(attestation_identity(GITHUB), distribution, offline=False)
 
 
 def test_the_data_is_the_published_file() -> None:

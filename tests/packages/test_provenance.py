@@ -10,6 +10,7 @@ import pytest
 from packages.provenance import (
     APPLICATION_JSON,
     INTEGRITY_V1_JSON,
+    disabled_body,
     negotiate,
     not_acceptable_body,
     not_found_body,
@@ -71,3 +72,4 @@ def test_the_refusals() -> None:
         "message": "No provenance available for sample-1.0.tar.gz"
     }
     assert json.loads(not_acceptable_body()) == {"message": "Request not acceptable"}
+    assert json.loads(disabled_body()) == {"message": "Attestations temporarily disabled"}
