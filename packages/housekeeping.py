@@ -15,6 +15,9 @@ upload still in flight is never touched:
 - **temporary upload files**: ``pypi-upload-*.part`` in ``FILE_UPLOAD_TEMP_DIR`` (the system's
   temporary directory by default) of this machine. Nothing else there is touched.
 
+It also removes the pending trusted publishers that expired unused
+(``services.publishers.expire_pending``, which mails their users).
+
 The storage is walked with ``listdir`` and ``get_modified_time`` only, so this works for the
 local file system and for S3 alike. Every candidate is checked against the database again just
 before it is removed.
@@ -37,6 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import File, FilenameRegistry
+from .services import publishers
 from .storage import package_storage
 from .upload.handlers import TEMP_FILE_PREFIX, TEMP_FILE_SUFFIX
 
@@ -53,6 +57,7 @@ class Report:
     objects: list[str] = field(default_factory=list)
     temp_files: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    pending_publishers_expired: int = 0
 
 
 def run(*, dry_run: bool = False) -> Report:
@@ -66,6 +71,7 @@ def run(*, dry_run: bool = False) -> Report:
     for path in stale_temp_files(upload_temp_dir(), cutoff):
         if _removed(report, str(path), os.unlink):
             report.temp_files.append(path)
+    report.pending_publishers_expired = publishers.expire_pending(dry_run=dry_run)
     return report
 
 
