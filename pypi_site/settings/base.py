@@ -7,6 +7,7 @@ tasks run in-process. Production switches each part with one variable (see docs/
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -443,3 +444,38 @@ TOKEN_DISCLOSURE_KEYS = {
     ),
     "depsdev": env.str("DEPSDEV_TOKEN_SCANNING_KEYS_URL", default=""),
 }
+
+# --- Trusted publishing (OIDC; packages/oidc/, docs/trusted-publishing.md) -------------------
+
+
+def _oidc_issuer(name: str, default: str) -> str:
+    """The issuer URL in ``name``, without a trailing slash: https, or plain http only on a
+    loopback address (a test issuer on this machine). Empty turns the provider off."""
+    url = env.str(name, default=default).strip().rstrip("/")
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if url and not ((parts.scheme == "https" and host) or (parts.scheme == "http" and loopback)):
+        raise ImproperlyConfigured(
+            f"{name} must be an https:// URL (plain http:// only on a loopback address: "
+            f"localhost, 127.0.0.0/8 or [::1]), or empty to turn the provider off; got {url!r}"
+        )
+    return url
+
+
+OIDC_GITHUB_ISSUER = _oidc_issuer(
+    "OIDC_GITHUB_ISSUER", "https://token.actions.githubusercontent.com"
+)
+OIDC_GITLAB_ISSUER = _oidc_issuer("OIDC_GITLAB_ISSUER", "https://gitlab.com")
+OIDC_GOOGLE_ISSUER = _oidc_issuer("OIDC_GOOGLE_ISSUER", "https://accounts.google.com")
+OIDC_ACTIVESTATE_ISSUER = _oidc_issuer(
+    "OIDC_ACTIVESTATE_ISSUER", "https://platform.activestate.com/api/v1/oauth/oidc"
+)
+# What CI tokens must name as their only audience ("aud"); clients read it from
+# GET /_/oidc/audience before asking their platform for a token. This index's own host name by
+# default, so that a token made for another index (or for the public one) is refused here, and
+# one made for this index is refused there.
+OIDC_AUDIENCE = env.str("OIDC_AUDIENCE", default="") or urlsplit(SITE_URL).hostname or "localhost"
