@@ -1,6 +1,6 @@
 from .classifier import Classifier
 from .events import ProjectEvent, ProjectEventTag
-from .file import File, FilenameRegistry, PackageType
+from .file import File, FilenameRegistry, PackageType, Provenance
 from .journal import JournalEntry
 from .project import LifecycleStatus, Project
 from .publishers import (
@@ -31,6 +31,7 @@ __all__ = [
     "Project",
     "ProjectEvent",
     "ProjectEventTag",
+    "Provenance",
     "Provider",
     "PublisherConfig",
     "Release",

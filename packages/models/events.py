@@ -32,6 +32,9 @@ class ProjectEventTag(models.TextChoices):
     LIMITS_CHANGE = "project:limits:change", _("Size limits changed")
     OIDC_PUBLISHER_ADD = "project:oidc:publisher-added", _("Trusted publisher added")
     OIDC_PUBLISHER_REMOVE = "project:oidc:publisher-removed", _("Trusted publisher removed")
+    # The public index's tag (sic: a project event named "account:"): a trusted publisher
+    # exchanged a CI token for an upload token.
+    OIDC_TOKEN_ADD = "account:short_lived_api_token:added", _("Trusted publishing token issued")
 
 
 class ProjectEvent(models.Model):

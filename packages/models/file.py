@@ -47,6 +47,9 @@ class File(models.Model):
     metadata_file_size = models.BigIntegerField(default=0)
     upload_time = models.DateTimeField(auto_now_add=True, db_index=True)
     uploaded_via = models.CharField(max_length=500, blank=True)
+    # Uploaded by a trusted publisher: {"provider", "repository", "url"} as it was then (the
+    # publisher may be removed later); None for uploads with an API token.
+    published_by = models.JSONField(null=True, blank=True)
 
     objects = FileQuerySet.as_manager()
 
@@ -82,3 +85,15 @@ class FilenameRegistry(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Provenance(models.Model):
+    """A file's PEP 740 provenance: the attestations its trusted publisher uploaded with it,
+    verified, with the publisher's identity (served at ``/integrity/…/provenance``)."""
+
+    file = models.OneToOneField(File, on_delete=models.CASCADE, related_name="provenance")
+    document = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"provenance of {self.file_id}"
