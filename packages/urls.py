@@ -4,6 +4,7 @@ from . import api as manage_api
 from . import sitemaps
 from .apiheaders import language_independent as api
 from .feeds import PackagesFeed, ProjectReleasesFeed, UpdatesFeed
+from .oidc import views as oidc
 from .upload import views as upload
 from .views import discovery, files, json_api, profiles, public, search, simple, xmlrpc
 from .views.manage import collaboration, history, invitation, projects, releases
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("legacy/", upload.legacy_upload, name="upload"),
     path("legacy", upload.moved_legacy),
+    # Trusted publishing (packages/oidc/views.py, docs/trusted-publishing.md).
+    path("_/oidc/audience", oidc.audience, name="oidc-audience"),
     path("simple/", api(simple.simple_index), name="simple-index"),
     path("simple/<str:name>/", api(simple.simple_detail), name="simple-detail"),
     path("pypi/<str:name>/json", api(json_api.project_json), name="json-project"),
