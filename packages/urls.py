@@ -7,7 +7,7 @@ from .feeds import PackagesFeed, ProjectReleasesFeed, UpdatesFeed
 from .oidc import views as oidc
 from .upload import views as upload
 from .views import discovery, files, json_api, profiles, public, search, simple, xmlrpc
-from .views.manage import collaboration, history, invitation, projects, releases
+from .views.manage import collaboration, history, invitation, projects, publishing, releases
 from .views.manage import settings as project_settings
 
 app_name = "packages"
@@ -125,7 +125,24 @@ urlpatterns = [
         project_settings.delete,
         name="manage-project-delete",
     ),
+    path(
+        "manage/project/<str:name>/settings/publishing/",
+        publishing.project_publishing,
+        name="manage-publishing",
+    ),
+    path(
+        "manage/project/<str:name>/settings/publishing/<int:publisher_id>/remove/",
+        publishing.remove_publisher,
+        name="manage-publisher-remove",
+    ),
     path("manage/project/<str:name>/history/", history.history, name="manage-history"),
+    # The user's pending trusted publishers (an account page, about projects to come).
+    path("manage/account/publishing/", publishing.account_publishing, name="account-publishing"),
+    path(
+        "manage/account/publishing/<int:pending_id>/remove/",
+        publishing.remove_pending_publisher,
+        name="account-pending-publisher-remove",
+    ),
     # The project management API (packages/api.py, docs/manage-api.md).
     path("api/projects/<str:name>/", manage_api.ProjectDetail.as_view(), name="api-project"),
     path(
