@@ -1,5 +1,6 @@
-"""Who is making an API request. Every identity (token now, trusted publisher later) reaches
-permission checks through ``Identity``.
+"""Who is making an API request. Every identity reaches permission checks through
+``Identity``: a user's API token, or a trusted publisher's short-lived upload token (no user;
+the token's row names the publishers it was minted for, which packages checks).
 
 Accepted: ``Authorization: Basic base64("__token__:<token>")`` (what twine sends), and
 ``Authorization: Bearer <token>`` or ``Token <token>``. Basic auth with any other username is a
@@ -26,8 +27,15 @@ class PasswordAuthRefused(Exception):
 
 @dataclass(frozen=True)
 class Identity:
-    user: User
+    user: User | None  # None: a trusted publisher's token
     token: tokens.PresentedToken
+
+    @property
+    def publisher_ids(self) -> list[int]:
+        """The trusted publishers a publisher's token was minted for (none for a user's)."""
+        if self.user is not None:
+            return []
+        return [int(pk) for pk in self.token.row.additional.get("publisher_ids", [])]
 
     @property
     def token_label(self) -> str:
@@ -68,9 +76,12 @@ def identity_from_request(request: HttpRequest) -> Identity | None:
     if raw is None:
         return None
     token = tokens.find(raw)
-    if token is None or token.row.user is None:
+    if token is None:
         return None
     user = token.row.user
+    if user is None:
+        # Only a trusted publisher's token has no user (packages.oidc.minting).
+        return Identity(user=None, token=token) if token.row.additional.get("oidc") else None
     if not user.is_active or user.is_frozen:
         return None
     return Identity(user=user, token=token)

@@ -43,6 +43,7 @@ class Observations(ManageView):
         identity = request.auth
         if not isinstance(identity, Identity):  # the authentication class admits nothing else
             raise exceptions.NotAuthenticated()
+        assert identity.user is not None  # ApiTokenAuthentication admits users' tokens only
         if not reports.is_observer(identity.user):
             raise exceptions.PermissionDenied(
                 _("Only trusted observers may report projects through this API.")

@@ -47,6 +47,9 @@ from .services import invitations, releases, roles
 from .services.events import Actor
 from .services.refusals import Refused
 
+PUBLISHER_TOKEN = gettext_lazy(
+    "This is a trusted publisher's token: it uploads files and can do nothing else."
+)
 UPLOAD_ONLY = gettext_lazy(
     'This API token may only upload. Create a token with the "upload and manage" permission '
     "to manage projects."
@@ -97,6 +100,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
                     "See {url} for more information."
                 ).format(url=help_url("invalid-auth"))
             )
+        if identity.user is None:
+            raise exceptions.PermissionDenied(PUBLISHER_TOKEN)
         return identity.user, identity
 
     def authenticate_header(self, request: Request) -> str:
@@ -132,6 +137,7 @@ def authorize(request: Request, name: str, permission: Permission) -> Managed:
         raise exceptions.PermissionDenied(denial)
     if not identity.token.row.can_manage:
         raise exceptions.PermissionDenied(UPLOAD_ONLY)
+    assert identity.user is not None  # ApiTokenAuthentication admits users' tokens only
     role = role_of(identity.user, project)
     if role is None:
         raise exceptions.NotFound()  # the same answer as an unknown project

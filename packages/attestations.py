@@ -69,7 +69,7 @@ class GitHubPublisher(Publisher, Protocol):
 
 class GitLabPublisher(Publisher, Protocol):
     namespace: str
-    project: str
+    gitlab_project: str
     workflow_filepath: str
     environment: str
 
@@ -100,7 +100,7 @@ def attestation_identity(publisher: Publisher | None) -> pypi_attestations.Publi
     if provider == "gitlab":
         gitlab = cast(GitLabPublisher, publisher)
         return pypi_attestations.GitLabPublisher(
-            repository=f"{gitlab.namespace}/{gitlab.project}",
+            repository=f"{gitlab.namespace}/{gitlab.gitlab_project}",
             workflow_filepath=gitlab.workflow_filepath,
             environment=gitlab.environment or None,
         )

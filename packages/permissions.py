@@ -8,11 +8,12 @@ from enum import StrEnum
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
+from accounts import ports as account_ports
 from accounts.identity import Identity
 from accounts.models import User
 from help.links import help_url
 
-from .models import Project, Role, RoleName
+from .models import Project, Role, RoleName, TrustedPublisher
 
 
 def upload_denial(identity: Identity, project: Project) -> str | None:
@@ -33,11 +34,28 @@ def upload_denial(identity: Identity, project: Project) -> str | None:
         return _("Project '{project}' is archived and cannot accept uploads.").format(
             project=project.name
         )
+    if identity.user is None:
+        return _publisher_denial(identity, project)
     if not Role.objects.filter(project=project, user=identity.user).exists():
         return _(
             "The user '{user}' isn't allowed to upload to project '{project}'. "
             "See {url} for more information."
         ).format(user=identity.user.username, project=project.name, url=help_url("project-name"))
+    return None
+
+
+def _publisher_denial(identity: Identity, project: Project) -> str | None:
+    """A trusted publisher's token uploads while trusted publishing is on and one of the
+    publishers it was minted for still publishes ``project`` (an Owner may remove it)."""
+    if account_ports.is_on(account_ports.Switch.DISALLOW_OIDC):
+        return _(
+            "Trusted publishing is temporarily disabled. See {url} for more information."
+        ).format(url=help_url("admin-intervention"))
+    if not TrustedPublisher.objects.filter(pk__in=identity.publisher_ids, project=project).exists():
+        return _(
+            "The given token isn't allowed to upload to project '{project}'. "
+            "See {url} for more information."
+        ).format(project=project.name, url=help_url("project-name"))
     return None
 
 

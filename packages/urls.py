@@ -17,6 +17,8 @@ urlpatterns = [
     path("legacy", upload.moved_legacy),
     # Trusted publishing (packages/oidc/views.py, docs/trusted-publishing.md).
     path("_/oidc/audience", oidc.audience, name="oidc-audience"),
+    path("_/oidc/mint-token", oidc.mint_token, name="oidc-mint-token"),
+    path("_/oidc/github/mint-token", oidc.mint_token),  # the older address clients may use
     path("simple/", api(simple.simple_index), name="simple-index"),
     path("simple/<str:name>/", api(simple.simple_detail), name="simple-detail"),
     path("pypi/<str:name>/json", api(json_api.project_json), name="json-project"),

@@ -10,11 +10,8 @@ browsers and send no cookie: the CI token is the credential).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 from datetime import UTC, datetime
-from types import ModuleType
 from typing import Any
 
 from django.db import transaction
@@ -31,6 +28,7 @@ from ..models import PendingPublisher
 from ..services.events import Actor
 from . import issuers, replay
 from .errors import OIDCError, as_response
+from .minting import mint
 from .publishers import find_publisher, reify
 from .verify import verify
 
@@ -85,11 +83,6 @@ def _exchange(request: HttpRequest, provider: str, claims: dict[str, Any]) -> Js
     its project), then claim the token's ``jti`` and mint the upload token in one transaction:
     a failed minting leaves the CI token usable."""
     publisher = find_publisher(provider, claims)
-    minting = _minting()
-    if minting is None:
-        raise OIDCError(
-            "not-enabled", gettext("trusted publishing is not enabled on this index yet")
-        )
     actor = Actor.from_request(request, None)  # no user: the publisher acts
     if isinstance(publisher, PendingPublisher):
         # Outside the transaction below: a refused pending publisher's deletion must stay.
@@ -99,12 +92,5 @@ def _exchange(request: HttpRequest, provider: str, claims: dict[str, Any]) -> Js
             expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
             if not replay.claim(f"{provider}:{claims['jti']}", expires):
                 raise OIDCError("invalid-reuse-token", gettext("invalid token: already used"))
-        token, expires_at = minting.mint(publisher, claims, actor=actor)
+        token, expires_at = mint(publisher, claims, actor=actor)
     return JsonResponse({"success": True, "token": token, "expires": expires_at})
-
-
-def _minting() -> ModuleType | None:
-    """``packages.oidc.minting``, once it exists (until then tokens are not exchanged)."""
-    if importlib.util.find_spec("packages.oidc.minting") is None:
-        return None
-    return importlib.import_module("packages.oidc.minting")

@@ -41,6 +41,7 @@ class UploadForm:
     sha256_digest: str | None
     blake2_256_digest: str | None
     comment: str
+    attestations: str | None = None  # PEP 740: a JSON list, verified once the file is known
 
 
 def sanitize(post: QueryDict, files: MultiValueDict) -> MultiValueDict:
@@ -92,6 +93,7 @@ def parse_upload_form(fields: MultiValueDict) -> UploadForm:
         sha256_digest=sha256,
         blake2_256_digest=blake2,
         comment=values["comment"] or "",
+        attestations=_first(fields, "attestations"),
     )
 
 

@@ -27,7 +27,7 @@ from ..services.projects import create_project
 from ..services.refusals import Refused
 from ..services.releases import create_release
 from ..storage import StoredObjects
-from . import files
+from . import files, publishing
 from .errors import UploadError, bad_request, forbidden
 from .form import check_protocol_version, parse_upload_form
 from .handlers import ReceivedDistribution
@@ -114,6 +114,15 @@ def _project_for(meta: Metadata, identity: Identity, actor: Actor) -> Project:
     project = Project.objects.select_for_update().find_by_name(meta.name)
     if project is not None:
         return project
+    if identity.user is None:  # 8a: a trusted publisher creates a project only when pending
+        raise bad_request(
+            _(
+                "Non-user identities cannot create new projects. This was probably caused by "
+                "successfully using a pending publisher but specifying the project name "
+                "incorrectly (either in the publisher or in your project's metadata). Please "
+                "ensure that both match. See {url} for more information."
+            ).format(url=help_url("trusted-publishers"))
+        )
     ensure_can_publish(identity.user)
     try:
         return create_project(meta.name, actor=actor)
@@ -140,10 +149,14 @@ def _upload_in_transaction(form, meta, description, content, identity, actor, st
     denial = upload_denial(identity, project)  # 9
     if denial:
         raise forbidden(denial)
-    ensure_can_publish(identity.user)  # 10
+    if identity.user is not None:  # 10 (a trusted publisher has no account to check)
+        ensure_can_publish(identity.user)
     if project.name != meta.name:  # 13
         project.name = meta.name
         project.save(update_fields=["name"])
     release = _release_for(project, meta, description, actor)  # 14, 16
     file = files.accept(project, release, meta, form, content, stored, actor)  # 17-44
-    return file is not None
+    if file is None:
+        return False
+    publishing.record(file, identity, project, form.attestations)  # 45
+    return True

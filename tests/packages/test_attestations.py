@@ -46,7 +46,7 @@ class Publisher:
     repository_name: str = ""
     workflow_filename: str = ""
     namespace: str = ""
-    project: str = ""
+    gitlab_project: str = ""
     workflow_filepath: str = ""
     environment: str = ""
     email: str = ""
@@ -156,7 +156,7 @@ def test_a_gitlab_attestation_verifies_against_its_project_and_ci_file() -> None
     publisher = Publisher(
         "gitlab",
         namespace="facutuesca",
-        project="gitlab-oidc-project",
+        gitlab_project="gitlab-oidc-project",
         workflow_filepath=".gitlab-ci.yml",
     )
     filename = "gitlab_oidc_project-0.0.3.tar.gz"

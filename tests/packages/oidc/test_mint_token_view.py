@@ -12,7 +12,7 @@ from packages.models import PendingPublisher, Project, TrustedPublisher, UsedJti
 from tests.oidc_issuer import ATTACKER, LocalIssuer
 from tests.packages.factories import ProjectFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.packages.oidc.urls")]
+pytestmark = pytest.mark.django_db
 
 # The publisher of the local issuer's GitHub tokens (octo-org/sample, release.yml).
 SAMPLE = {
@@ -99,7 +99,6 @@ def test_a_valid_token_without_a_publisher_is_refused(client, oidc_issuer: Local
 
 
 def test_a_match_is_exchanged_for_an_upload_token_once(client, oidc_issuer: LocalIssuer):
-    pytest.importorskip("packages.oidc.minting", reason="minting upload tokens comes next")
     TrustedPublisher.objects.create(project=ProjectFactory(), provider="github", **SAMPLE)
     body = json.dumps({"token": oidc_issuer.github_token()})
 
@@ -121,7 +120,6 @@ def test_a_match_is_exchanged_for_an_upload_token_once(client, oidc_issuer: Loca
 def test_a_pending_publishers_first_token_creates_its_project(
     client, oidc_issuer: LocalIssuer, make_publisher
 ):
-    pytest.importorskip("packages.oidc.minting", reason="minting upload tokens comes next")
     user = make_publisher(username="pending-owner")
     PendingPublisher.objects.create(
         project_name="newcomer",
