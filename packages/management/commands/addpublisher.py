@@ -107,7 +107,7 @@ class Command(BaseCommand):
         form = form_class(data)
         if not form.is_valid():
             problems = [
-                f"{name}: {message}" if name != "__all__" else message
+                f"{name}: {message}" if name != "__all__" else str(message)
                 for name, messages in form.errors.items()
                 for message in messages
             ]
