@@ -6,7 +6,7 @@ from .apiheaders import language_independent as api
 from .feeds import PackagesFeed, ProjectReleasesFeed, UpdatesFeed
 from .oidc import views as oidc
 from .upload import views as upload
-from .views import discovery, files, json_api, profiles, public, search, simple, xmlrpc
+from .views import discovery, files, integrity, json_api, profiles, public, search, simple, xmlrpc
 from .views.manage import collaboration, history, invitation, projects, publishing, releases
 from .views.manage import settings as project_settings
 
@@ -21,6 +21,11 @@ urlpatterns = [
     path("_/oidc/github/mint-token", oidc.mint_token),  # the older address clients may use
     path("simple/", api(simple.simple_index), name="simple-index"),
     path("simple/<str:name>/", api(simple.simple_detail), name="simple-detail"),
+    path(
+        "integrity/<str:name>/<str:version>/<str:filename>/provenance",
+        api(integrity.file_provenance),
+        name="integrity-provenance",
+    ),
     path("pypi/<str:name>/json", api(json_api.project_json), name="json-project"),
     path("pypi/<str:name>/json/", api(json_api.project_json)),
     path("pypi/<str:name>/<str:version>/json", api(json_api.release_json), name="json-release"),
