@@ -14,8 +14,16 @@ from packages.services.events import Actor
 from packages.services.projects import quarantine_project, release_from_quarantine
 from packages.services.releases import delete_file
 
-from .attested import DATA, PROJECT, SDIST, VERSION, WHEEL, Published, publish
-from .attested import offline_sigstore  # noqa: F401 - a fixture, used by name
+from .attested import (
+    DATA,
+    PROJECT,
+    SDIST,
+    VERSION,
+    WHEEL,
+    Published,
+    offline_sigstore,  # noqa: F401 - a fixture, used by name
+    publish,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("offline_sigstore")]
 
