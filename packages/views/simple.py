@@ -90,5 +90,6 @@ def simple_detail(request: HttpRequest, name: str) -> HttpResponse:
     if project is None:
         raise Http404(name)
     content_type = negotiate(request)
-    body = simple.detail(project, content_type, files_base_url(request))
+    site = request.build_absolute_uri("/").rstrip("/")  # provenance addresses: this site
+    body = simple.detail(project, content_type, files_base_url(request), site)
     return _respond(body, content_type, project.last_serial, [f"project/{normalized}"])

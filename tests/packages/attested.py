@@ -101,11 +101,16 @@ class Published:
     wheel: File  # published by the same publisher without attestations
 
 
+def create_project_with_publisher(owner: User) -> tuple[Project, TrustedPublisher]:
+    """``pypi-attestations``, owned by ``owner``, without files, and its GitHub publisher."""
+    project = create_project(PROJECT, actor=Actor(user=owner))
+    return project, github_publisher(project)
+
+
 def publish(client: Client, owner: User) -> Published:
     """``pypi-attestations`` owned by ``owner``, its GitHub publisher, and 0.0.19's attested
     sdist and an unattested wheel uploaded with the publisher's token."""
-    project = create_project(PROJECT, actor=Actor(user=owner))
-    publisher = github_publisher(project)
+    project, publisher = create_project_with_publisher(owner)
     token = publisher_token(publisher)
     response = sdist_upload().post(client, token)
     assert response.status_code == 200, response.content
