@@ -9,7 +9,7 @@ from email.utils import getaddresses
 from urllib.parse import unquote, urlencode, urlsplit
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -30,6 +30,7 @@ from ..models import (
     LifecycleStatus,
     PackageType,
     Project,
+    Provenance,
     Release,
     Role,
     RoleName,
@@ -114,9 +115,14 @@ def _natural_key(filename: str) -> list[tuple[int, int | str]]:
 
 
 def _files(request: HttpRequest, release: Release) -> dict[str, list[tuple[File, str]]]:
-    """The source distribution, then the built ones in natural order, with their URLs."""
+    """The source distribution, then the built ones in natural order, with their URLs (each
+    file knows whether it ``has_provenance``, in the same query)."""
     base = files_base_url(request)
-    files = sorted(release.files.installable(), key=lambda f: _natural_key(f.filename))
+    attested = Exists(Provenance.objects.filter(file=OuterRef("pk")))
+    files = sorted(
+        release.files.installable().annotate(has_provenance=attested),
+        key=lambda f: _natural_key(f.filename),
+    )
     sdists = [f for f in files if f.packagetype == PackageType.SDIST]
     built = [f for f in files if f.packagetype != PackageType.SDIST]
     return {
