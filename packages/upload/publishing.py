@@ -10,6 +10,7 @@ from accounts.identity import Identity
 from ..attestations import AttestationError, verify_attestations
 from ..models import File, Project, Provenance, Provider, TrustedPublisher
 from ..oidc.publishers import publisher_url
+from . import token_mail
 from .errors import bad_request
 
 
@@ -24,8 +25,10 @@ def record(file: File, identity: Identity, project: Project, attestations: str |
     """Mark ``file`` as published by its trusted publisher and store its provenance.
 
     Raises the upload's 400 when the attestations do not verify (check 45); the transaction
-    then leaves nothing behind.
+    then leaves nothing behind. A user's API token uploading to a project that has trusted
+    publishers mails the Owners (once per token and project, ``token_mail``).
     """
+    token_mail.mail_owners_once(identity, project)
     publisher = publisher_of(identity, project)
     if publisher is not None:
         file.published_by = {
