@@ -370,3 +370,5 @@ class ProjectEventAdmin(ReadOnlyAdmin):
 @admin.register(FilenameRegistry)
 class FilenameRegistryAdmin(ReadOnlyAdmin):
     search_fields = ("filename",)
+
+from . import admin_publishers  # noqa: E402, F401  (registers the publishers' admin)

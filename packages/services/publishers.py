@@ -195,11 +195,13 @@ def add_publisher(
 
 
 @transaction.atomic
-def remove_publisher(publisher: TrustedPublisher, *, actor: Actor) -> None:
+def remove_publisher(publisher: TrustedPublisher, *, actor: Actor, by_staff: bool = False) -> None:
     """Stop ``publisher`` from publishing its project (its upload tokens stop working too:
-    they name the publisher)."""
+    they name the publisher). ``by_staff``: an administrator in the admin, who need not be
+    one of the project's Owners."""
     project = publisher.project
-    _check_may_write(project, actor)
+    if not by_staff:
+        _check_may_write(project, actor)
     details = {"id": publisher.pk, **event_details(publisher)}
     _mail_owners(project, "trusted-publisher-removed", publisher, actor)
     publisher.delete()

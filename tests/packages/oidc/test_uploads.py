@@ -175,3 +175,22 @@ def test_attestations_need_trusted_publishing(client, token):
         "Attestations are only supported when using Trusted Publishing"
     )
     assert not File.objects.exists()
+
+
+def test_staff_remove_a_publisher_in_the_admin_and_its_tokens_stop(
+    client, oidc_issuer, sample, staff_client
+):
+    token = minted(client, oidc_issuer)
+    publisher = TrustedPublisher.objects.get()
+    assert staff_client.get("/admin/packages/trustedpublisher/").status_code == 200
+
+    response = staff_client.post(
+        f"/admin/packages/trustedpublisher/{publisher.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not TrustedPublisher.objects.exists()
+    removed = ProjectEvent.objects.get(tag=ProjectEventTag.OIDC_PUBLISHER_REMOVE)
+    assert removed.user.username == "staffer"
+    status, _message = refusal(uploads.wheel_upload("sample", "1.0").post(client, token))
+    assert status == 403
