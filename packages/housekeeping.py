@@ -16,7 +16,10 @@ upload still in flight is never touched:
   temporary directory by default) of this machine. Nothing else there is touched.
 
 It also removes the pending trusted publishers that expired unused
-(``services.publishers.expire_pending``, which mails their users).
+(``services.publishers.expire_pending``, which mails their users), the CI tokens' ``jti`` kept
+against replay once those tokens have expired (``oidc.replay.purge_expired``), and the upload
+tokens minted for trusted publishers (``ApiToken`` rows without a user) a day after they expired,
+as the public index purges them.
 
 The storage is walked with ``listdir`` and ``get_modified_time`` only, so this works for the
 local file system and for S3 alike. Every candidate is checked against the database again just
@@ -36,10 +39,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import Storage
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import File, FilenameRegistry
+from accounts.models import ApiToken
+
+from .models import File, FilenameRegistry, UsedJti
+from .oidc import replay
 from .services import publishers
 from .storage import package_storage
 from .upload.handlers import TEMP_FILE_PREFIX, TEMP_FILE_SUFFIX
@@ -47,6 +53,9 @@ from .upload.handlers import TEMP_FILE_PREFIX, TEMP_FILE_SUFFIX
 logger = logging.getLogger(__name__)
 
 METADATA_SUFFIX = ".metadata"
+# How long a trusted publisher's expired upload token is kept (its row names the publishers and
+# the CI run, for whoever investigates an upload right after it).
+PUBLISHER_TOKEN_KEPT = timedelta(days=1)
 
 
 @dataclass
@@ -58,6 +67,8 @@ class Report:
     temp_files: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     pending_publishers_expired: int = 0
+    used_jtis_purged: int = 0
+    publisher_tokens_deleted: int = 0
 
 
 def run(*, dry_run: bool = False) -> Report:
@@ -72,6 +83,8 @@ def run(*, dry_run: bool = False) -> Report:
         if _removed(report, str(path), os.unlink):
             report.temp_files.append(path)
     report.pending_publishers_expired = publishers.expire_pending(dry_run=dry_run)
+    report.used_jtis_purged = _purge_used_jtis(dry_run=dry_run)
+    report.publisher_tokens_deleted = _delete_publisher_tokens(dry_run=dry_run)
     return report
 
 
@@ -87,6 +100,30 @@ def _removed(report: Report, name: str, delete: Callable[[str], None]) -> bool:
         return False
     logger.info("housekeeping removed %s", name)
     return True
+
+
+# --- Trusted publishing ---------------------------------------------------------------------
+
+
+def _purge_used_jtis(*, dry_run: bool) -> int:
+    now = timezone.now()
+    if dry_run:
+        return UsedJti.objects.filter(expires__lt=now).count()
+    return replay.purge_expired(now)
+
+
+def expired_publisher_tokens() -> QuerySet[ApiToken]:
+    """Upload tokens minted for trusted publishers (no user) expired over a day ago."""
+    cutoff = timezone.now() - PUBLISHER_TOKEN_KEPT
+    return ApiToken.objects.filter(user__isnull=True, expires__lt=cutoff)
+
+
+def _delete_publisher_tokens(*, dry_run: bool) -> int:
+    expired = expired_publisher_tokens()
+    if dry_run:
+        return expired.count()
+    _, deleted = expired.delete()
+    return deleted.get(ApiToken._meta.label, 0)
 
 
 # --- Stored objects -------------------------------------------------------------------------
