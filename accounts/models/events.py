@@ -65,6 +65,14 @@ class EventTag(models.TextChoices):
     ACCOUNT_UNFROZEN = "account:unfrozen", _("Account unfrozen by an administrator")
     ROLE_ADD = "account:role:add", _("Role added to a project")
     ROLE_INVITE = "account:role:invite", _("Invited to a project")
+    PENDING_PUBLISHER_ADDED = (
+        "account:oidc:pending-publisher-added",
+        _("Pending trusted publisher added"),
+    )
+    PENDING_PUBLISHER_REMOVED = (
+        "account:oidc:pending-publisher-removed",
+        _("Pending trusted publisher removed"),
+    )
 
 
 class UserEvent(models.Model):

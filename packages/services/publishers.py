@@ -21,8 +21,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts import events as account_events
 from accounts import ports as account_ports
 from accounts import ratelimit, readiness
+from accounts.events import EventTag
 from accounts.models import User
 from help.links import help_url
 
@@ -36,7 +38,7 @@ from ..models import (
 )
 from ..models.publishers import PROVIDER_FIELDS
 from ..names import normalize_name
-from ..oidc.publishers import event_details, publisher_label, publisher_url
+from ..oidc.publishers import event_details, publisher_label, publisher_url, recorded_label
 from ..permissions import Permission, management_denial, role_of
 from . import events, notify, projects
 from .events import Actor
@@ -274,13 +276,15 @@ def add_pending_publisher(
             PendingPublisher.objects.expired().filter(same_config(provider, config)).delete()
             if PendingPublisher.objects.filter(same_config(provider, config)).exists():
                 raise duplicate
-            return PendingPublisher.objects.create(
+            pending = PendingPublisher.objects.create(
                 project_name=project_name,
                 normalized_name=normalize_name(project_name),
                 added_by=user,
                 provider=provider,
                 **config,
             )
+            _record_pending(pending, EventTag.PENDING_PUBLISHER_ADDED, actor)
+            return pending
     except IntegrityError:
         raise duplicate from None
 
@@ -289,7 +293,20 @@ def remove_pending_publisher(pending: PendingPublisher, *, actor: Actor) -> None
     """Remove a pending publisher: only the user who registered it (or an operator) may."""
     if actor.user is not None and actor.user.pk != pending.added_by_id:
         raise Refused(404, _("Invalid publisher ID"))
+    _record_pending(pending, EventTag.PENDING_PUBLISHER_REMOVED, actor)
     pending.delete()
+
+
+def _record_pending(pending: PendingPublisher, tag: EventTag, actor: Actor) -> None:
+    """The registering user's security history: which pending publisher, for which name, and
+    who acted (the user, or an operator)."""
+    account_events.record(
+        pending.added_by,
+        tag,
+        project=pending.project_name,
+        publisher=recorded_label(pending),
+        submitted_by=actor.username,
+    )
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, UserEvent
 from moderation.models import AdminFlag
 from moderation.prohibitions import prohibit_project_name
 from packages import housekeeping
@@ -40,6 +40,7 @@ GITHUB = {
     "repository_name": "widgets",
     "workflow_filename": "release.yml",
 }
+PENDING_LABEL = "GitHub Actions from octo/widgets"
 GITLAB = {"namespace": "acme", "gitlab_project": "widgets", "workflow_filepath": ".gitlab-ci.yml"}
 
 
@@ -325,6 +326,19 @@ def test_only_its_user_removes_a_pending_publisher(alice, make_publisher):
     assert (answer.status, answer.message) == (404, "Invalid publisher ID")
     publishers.remove_pending_publisher(pending, actor=as_(alice))
     assert not PendingPublisher.objects.exists()
+
+
+def test_pending_publishers_are_in_the_users_security_history(alice):
+    publishers.remove_pending_publisher(add_pending(alice), actor=as_(alice))
+
+    history = [
+        (e.tag, e.additional["project"], e.additional["publisher"])
+        for e in UserEvent.objects.filter(user=alice, tag__contains="pending-publisher")
+    ]
+    assert sorted(history) == [
+        ("account:oidc:pending-publisher-added", "newcomer", PENDING_LABEL),
+        ("account:oidc:pending-publisher-removed", "newcomer", PENDING_LABEL),
+    ]
 
 
 def test_housekeeping_expires_pending_publishers(alice, committed):
