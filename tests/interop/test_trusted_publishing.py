@@ -119,6 +119,9 @@ def test_twine_uploads_with_a_token_minted_from_a_ci_token(
         pip("install", "--index-url", f"{tp_site.url}/simple/", "--target", tmp_path / "t", project)
     )
     assert imported_version("tp_twine_demo", path=tmp_path / "t") == "1.0"
+    # The project page names the publisher of its files.
+    page = urllib.request.urlopen(f"{tp_site.url}/project/{project}/", timeout=30).read()
+    assert f"{OWNER}/twine-demo".encode() in page
 
 
 def test_a_ci_token_is_exchanged_once(tp_site: Site, issuer: LocalIssuer) -> None:
