@@ -371,4 +371,5 @@ class ProjectEventAdmin(ReadOnlyAdmin):
 class FilenameRegistryAdmin(ReadOnlyAdmin):
     search_fields = ("filename",)
 
+
 from . import admin_publishers  # noqa: E402, F401  (registers the publishers' admin)
