@@ -32,8 +32,9 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "attestations"
 # Published to the public index from GitHub Actions: trailofbits/pypi-attestations, release.yml.
 SDIST = "pypi_attestations-0.0.19.tar.gz"
 SDIST_SHA256 = "9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3"
-PUBLISH_V1 = "https://docs." + "pypi.org/attestations/publish/v1"
-SLSA_V1 = "https://slsa.dev/provenance/v1"
+# The two predicate types PEP 740 attestations carry (their URIs, as the library names them).
+PUBLISH_V1 = pypi_attestations.AttestationType.PYPI_PUBLISH_V1.value
+SLSA_V1 = pypi_attestations.AttestationType.SLSA_PROVENANCE_V1.value
 
 
 @dataclass
