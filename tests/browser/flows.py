@@ -12,6 +12,7 @@ import email.policy
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from tests.interop.site import REPO, Site
 TOTP_STEP = 30
 ACCOUNT_PAGE = "/manage/account/"
 CONFIRM_LOGIN_PAGE = "/account/confirm-login/"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 # axe-core (npm, put in .venv/node by make install-test) audits pages for accessibility.
 AXE = REPO / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 _MAIL_SEPARATOR = "\n" + "-" * 79 + "\n"  # Django's file backend, between messages
@@ -79,9 +82,10 @@ def new_account(prefix: str) -> Account:
     return Account(username, secrets.token_urlsafe(16), f"{username}@example.com")
 
 
-def operator_account(site: Site, prefix: str) -> Account:
+def operator_account(site: Site, prefix: str, *flags: str) -> Account:
     """An account made with ``createuser`` (verified address, authenticator app), as the
-    README tells operators: for tests whose subject comes after registration."""
+    README tells operators: for tests whose subject comes after registration. ``flags`` are
+    more ``createuser`` options (``--staff``, ``--superuser``)."""
     account = new_account(prefix)
     account.app = AuthenticatorApp(secrets.token_bytes(20))
     site.manage(
@@ -93,6 +97,7 @@ def operator_account(site: Site, prefix: str) -> Account:
         "--verified",
         "--totp-secret",
         account.app.secret,
+        *flags,
         input=account.password + "\n",
     )
     return account
@@ -250,3 +255,17 @@ def audit(page: Page) -> list[dict[str, Any]]:
         for v in result
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def at_both_widths(
+    page: Page, shot: Callable[[str], None], step: str, *, audited: bool = False
+) -> None:
+    """Screenshots ``<step>-phone`` and ``<step>-desktop`` (the page stays at a desktop's
+    width); ``audited``: also no serious or critical axe-core violation at either width."""
+    found = {}
+    for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        shot(f"{step}-{width}")
+        if audited:
+            found[width] = audit(page)
+    assert not any(found.values()), found

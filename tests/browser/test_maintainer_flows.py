@@ -40,6 +40,8 @@ from tests.interop.site import Site
 
 from .conftest import _REPORT, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from .flows import (
+    DESKTOP,
+    PHONE,
     Account,
     confirm_password,
     log_in,
@@ -54,8 +56,6 @@ pytestmark = pytest.mark.browser
 
 Shot = Callable[[str], None]
 TabShot = Callable[[Page, str], None]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 INVITATION_LINK = "/account/verify-project-role/"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 

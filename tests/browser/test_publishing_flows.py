@@ -14,23 +14,11 @@ from playwright.sync_api import Page, expect
 from tests.interop.clients import build, publish
 from tests.interop.site import Site
 
-from .flows import AXE, audit, confirm_password, log_in, operator_account
+from .flows import AXE, at_both_widths, confirm_password, log_in, operator_account
 
 pytestmark = pytest.mark.browser
 
 Shot = Callable[[str], None]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def look(page: Page, shot: Shot, step: str) -> None:
-    """Screenshots at both widths, and no serious or critical axe violation at either."""
-    found = {}
-    for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(viewport)
-        shot(f"{step}-{width}")
-        found[width] = audit(page)
-    assert found == {"phone": [], "desktop": []}, found
 
 
 def test_owner_and_user_register_trusted_publishers(
@@ -53,7 +41,7 @@ def test_owner_and_user_register_trusted_publishers(
     publishers = page.get_by_role("region", name="Trusted publishers")
     expect(publishers).to_contain_text("octo-org/widgets")
     expect(publishers).to_contain_text("release.yml")
-    look(page, shot, "1-project-publishing")
+    at_both_widths(page, shot, "1-project-publishing", audited=True)
 
     confirm_password(page, site, owner, "/manage/account/publishing/")
     github = page.get_by_role("region", name="GitHub Actions")
@@ -63,4 +51,4 @@ def test_owner_and_user_register_trusted_publishers(
     github.get_by_label("Workflow name").fill("release.yml")
     github.get_by_role("button", name="Add").click()
     expect(page.get_by_text(f"{owner.username}-next").first).to_be_visible()
-    look(page, shot, "2-pending-publishing")
+    at_both_widths(page, shot, "2-pending-publishing", audited=True)

@@ -16,7 +16,6 @@ person to look at, but not audited (axe-core audits our own pages, in test_visit
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -40,14 +39,12 @@ from tests.interop.site import Site
 from .flows import (
     AXE,
     Account,
-    AuthenticatorApp,
-    audit,
+    at_both_widths,
     confirm_login,
     enter_totp_code,
     log_in,
     log_out,
     mail_to,
-    new_account,
     operator_account,
     path_is,
     submit_password,
@@ -57,8 +54,6 @@ from .flows import (
 pytestmark = pytest.mark.browser
 
 Shot = Callable[[str], None]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 CHANGELIST = "/admin/packages/project/"
 QUARANTINE = "Quarantine the selected projects"
 RELEASE = "Release the selected projects from quarantine"
@@ -67,29 +62,7 @@ QUARANTINE_BANNER = "This project has been quarantined"
 
 def staff_account(site: Site) -> Account:
     """A superuser with an authenticator app, made with ``createuser`` as an operator would."""
-    account = new_account("staff")
-    account.app = AuthenticatorApp(secrets.token_bytes(20))
-    site.manage(
-        "createuser",
-        account.username,
-        "--email",
-        account.email,
-        "--password-stdin",
-        "--verified",
-        "--totp-secret",
-        account.app.secret,
-        "--staff",
-        "--superuser",
-        input=account.password + "\n",
-    )
-    return account
-
-
-def both_widths(page: Page, shot: Shot, step: str) -> None:
-    """Screenshots of the page at a phone's width, then at a desktop's (where it stays)."""
-    for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(viewport)
-        shot(f"{step}-{width}")
+    return operator_account(site, "staff", "--staff", "--superuser")
 
 
 def admin_log_in(page: Page, site: Site, staff: Account) -> None:
@@ -126,7 +99,7 @@ def run_action(
     expect(page.get_by_role("heading", name=action)).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text=project)).to_be_visible()
     page.get_by_role("textbox").fill(note)
-    both_widths(page, shot, f"{step}-note")
+    at_both_widths(page, shot, f"{step}-note")
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(path_is(site, CHANGELIST))
     expect(page.get_by_text("1 object changed.")).to_be_visible()
@@ -151,11 +124,11 @@ def test_staff_quarantine_a_project_and_release_it(
     staff = staff_account(site)
 
     admin_log_in(page, site, staff)
-    both_widths(page, shot, "1-dashboard")
+    at_both_widths(page, shot, "1-dashboard")
 
     page.goto(url(site, CHANGELIST))
     expect(page.get_by_role("link", name=project, exact=True)).to_be_visible()
-    both_widths(page, shot, "2-changelist")
+    at_both_widths(page, shot, "2-changelist")
 
     # Quarantine, with a note: the confirmation page is photographed before confirming.
     run_action(page, site, shot, "3-quarantine", project, QUARANTINE, "reported as malware")
@@ -179,12 +152,7 @@ def test_staff_quarantine_a_project_and_release_it(
     expect(page.get_by_role("link", name="Download files")).to_have_count(0)
     expect(page.locator("#files")).to_have_count(0)
     expect(page.get_by_label("Install command")).to_have_count(0)
-    found = {}
-    for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(viewport)
-        shot(f"4-public-page-{width}")
-        found[width] = audit(page)
-    assert found == {"phone": [], "desktop": []}, found
+    at_both_widths(page, shot, "4-public-page", audited=True)
     page.get_by_text(QUARANTINE_BANNER).get_by_role("link", name="Learn more").click()
     expect(page).to_have_url(url(site, "/help/#project_in_quarantine"))
     expect(page.locator("#project_in_quarantine")).to_be_visible()
@@ -223,12 +191,7 @@ def test_a_user_reports_a_project_and_staff_quarantine_it_from_the_report(
     page.get_by_role("button", name="Send report").click()
     summary = page.get_by_label("Summary")
     expect(summary).to_have_attribute("aria-invalid", "true")
-    found = {}
-    for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(viewport)
-        shot(f"1-report-form-{width}")
-        found[width] = audit(page)
-    assert found == {"phone": [], "desktop": []}, found
+    at_both_widths(page, shot, "1-report-form", audited=True)
     summary.fill("The setup script downloads and runs a remote payload.")
     page.get_by_label("Evidence (optional)").fill("setup.py, line 12")
     page.get_by_role("button", name="Send report").click()
@@ -241,7 +204,7 @@ def test_a_user_reports_a_project_and_staff_quarantine_it_from_the_report(
     page.goto(url(site, "/admin/moderation/malwarereport/?status=open"))
     row = page.get_by_role("row").filter(has_text=project)
     expect(row).to_have_count(1)
-    both_widths(page, shot, "2-open-reports")
+    at_both_widths(page, shot, "2-open-reports")
     row.get_by_role("checkbox").check()
     page.get_by_label("Action:").select_option(label="Quarantine the project")
     page.get_by_role("button", name="Go").click()

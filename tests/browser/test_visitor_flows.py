@@ -20,13 +20,11 @@ from tests.interop.clients import build, publish
 from tests.interop.site import Site
 
 from .conftest import ARTIFACTS
-from .flows import AXE, Account, audit, log_in, operator_account, url
+from .flows import AXE, DESKTOP, PHONE, Account, audit, log_in, operator_account, url
 
 pytestmark = pytest.mark.browser
 
 Shot = Callable[[str], None]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 README = """# Hash demo
 
 A small library used by the browser tests.
