@@ -354,19 +354,31 @@ def _project_exists(name: str) -> bool:
 # --- Words and addresses ----------------------------------------------------------------------
 
 
-def publisher_label(publisher: PublisherConfig) -> str:
-    """The publisher in words, in the active language: "GitHub Actions from octo/repo"."""
+def repository_of(publisher: PublisherConfig) -> str:
+    """Where the publisher publishes from: "OWNER/REPO", "NAMESPACE/PROJECT", the Google
+    service account's address, "ORGANIZATION/PROJECT" on ActiveState."""
     match publisher.provider:
         case Provider.GITHUB:
-            where = f"{publisher.repository_owner}/{publisher.repository_name}"
+            return f"{publisher.repository_owner}/{publisher.repository_name}"
+        case Provider.GITLAB:
+            return f"{publisher.namespace}/{publisher.gitlab_project}"
+        case Provider.GOOGLE:
+            return publisher.email
+        case _:
+            return f"{publisher.organization}/{publisher.activestate_project_name}"
+
+
+def publisher_label(publisher: PublisherConfig) -> str:
+    """The publisher in words, in the active language: "GitHub Actions from octo/repo"."""
+    where = repository_of(publisher)
+    match publisher.provider:
+        case Provider.GITHUB:
             return _("GitHub Actions from {repository}").format(repository=where)
         case Provider.GITLAB:
-            where = f"{publisher.namespace}/{publisher.gitlab_project}"
             return _("GitLab CI/CD from {repository}").format(repository=where)
         case Provider.GOOGLE:
-            return _("Google Cloud as {email}").format(email=publisher.email)
+            return _("Google Cloud as {email}").format(email=where)
         case _:
-            where = f"{publisher.organization}/{publisher.activestate_project_name}"
             return _("ActiveState from {project}").format(project=where)
 
 

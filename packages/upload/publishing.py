@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.identity import Identity
 
 from ..attestations import AttestationError, verify_attestations
-from ..models import File, Project, Provenance, Provider, TrustedPublisher
-from ..oidc.publishers import publisher_url
+from ..models import File, Project, Provenance, TrustedPublisher
+from ..oidc.publishers import publisher_url, repository_of
 from . import token_mail
 from .errors import bad_request
 
@@ -33,7 +33,7 @@ def record(file: File, identity: Identity, project: Project, attestations: str |
     if publisher is not None:
         file.published_by = {
             "provider": publisher.provider,
-            "repository": _repository(publisher),
+            "repository": repository_of(publisher),
             "url": publisher_url(publisher),
         }
         file.save(update_fields=["published_by"])
@@ -48,16 +48,3 @@ def record(file: File, identity: Identity, project: Project, attestations: str |
             _("Invalid attestations supplied during upload: {detail}").format(detail=refused)
         ) from None
     Provenance.objects.create(file=file, document=document)
-
-
-def _repository(publisher: TrustedPublisher) -> str:
-    """Where the publisher publishes from, as the project page names it."""
-    match publisher.provider:
-        case Provider.GITHUB:
-            return f"{publisher.repository_owner}/{publisher.repository_name}"
-        case Provider.GITLAB:
-            return f"{publisher.namespace}/{publisher.gitlab_project}"
-        case Provider.GOOGLE:
-            return publisher.email
-        case _:
-            return f"{publisher.organization}/{publisher.activestate_project_name}"
