@@ -21,7 +21,7 @@ from accounts.models import ApiToken
 from ..models import Project, ProjectEventTag, TrustedPublisher
 from ..services import events
 from ..services.events import Actor
-from .publishers import event_details, projects_for, publisher_url, recorded_label
+from .publishers import event_details, publisher_url, publishers_for, recorded_label
 
 LIFETIME = timedelta(minutes=15)
 
@@ -31,14 +31,12 @@ KEPT_CLAIMS = ("ref", "sha", "run_id", "run_attempt", "environment", "job_workfl
 
 @transaction.atomic
 def mint(publisher: TrustedPublisher, claims: dict[str, Any], *, actor: Actor) -> tuple[str, int]:
-    """A new upload token for ``publisher`` (and every publisher with the same configuration
-    that accepts ``claims``), and when it expires (a Unix time). Records the project event
+    """A new upload token for ``publisher`` (and every publisher that accepts ``claims``, on
+    whatever project), and when it expires (a Unix time). Records the project event
     ``account:short_lived_api_token:added`` on each project."""
-    projects = projects_for(publisher, claims) or [publisher.project]
-    rows = TrustedPublisher.objects.filter(
-        project__in=projects, provider=publisher.provider, **publisher.config()
-    )
-    publisher_ids = sorted({publisher.pk, *rows.values_list("pk", flat=True)})
+    rows = publishers_for(publisher, claims) or [publisher]
+    publisher_ids = sorted({publisher.pk, *(row.pk for row in rows)})
+    projects = sorted({row.project for row in rows}, key=lambda p: p.normalized_name)
     now = timezone.now()
     expires = now + LIFETIME
     kept = {name: str(claims[name]) for name in KEPT_CLAIMS if claims.get(name) not in (None, "")}

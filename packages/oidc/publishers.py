@@ -334,16 +334,21 @@ def find_publisher(provider: str, claims: Claims) -> TrustedPublisher | PendingP
         ) from None
 
 
-def projects_for(publisher: TrustedPublisher, claims: Claims) -> list[Project]:
-    """The projects the token may publish: those of every publisher with ``publisher``'s
-    configuration that accepts ``claims`` (by name)."""
+def publishers_for(publisher: TrustedPublisher, claims: Claims) -> list[TrustedPublisher]:
+    """Every publisher (of any project) with ``publisher``'s provider that accepts ``claims``:
+    those a token minted for these claims speaks for."""
     try:
-        rows = matching(
+        return matching(
             TrustedPublisher.objects.select_related("project"), publisher.provider, claims
         )
     except NoMatch:
         return []
-    unique = {row.project.pk: row.project for row in rows}
+
+
+def projects_for(publisher: TrustedPublisher, claims: Claims) -> list[Project]:
+    """The projects the token may publish: those of every publisher with ``publisher``'s
+    configuration that accepts ``claims`` (by name)."""
+    unique = {row.project.pk: row.project for row in publishers_for(publisher, claims)}
     return sorted(unique.values(), key=lambda p: p.normalized_name)
 
 

@@ -194,3 +194,17 @@ def test_staff_remove_a_publisher_in_the_admin_and_its_tokens_stop(
     assert removed.user.username == "staffer"
     status, _message = refusal(uploads.wheel_upload("sample", "1.0").post(client, token))
     assert status == 403
+
+
+def test_a_minted_token_uploads_to_every_project_whose_publisher_accepts_the_run(
+    client, oidc_issuer, sample
+):
+    """Two projects publish from the same workflow, one publisher with GitHub's owner id and
+    one without: the token covers both, and uploads to both."""
+    other = ProjectFactory(name="other", normalized_name="other")
+    TrustedPublisher.objects.create(project=other, **{**PUBLISHER, "repository_owner_id": ""})
+    token = minted(client, oidc_issuer)
+
+    for name in ("sample", "other"):
+        response = uploads.wheel_upload(name, "1.0").post(client, token)
+        assert response.status_code == 200, (name, response.content)
