@@ -1,5 +1,5 @@
-# The two commands of README.md: `make run` (the site on embedded defaults) and `make test`.
-# Both install what they need into .venv/ first.
+# The commands of README.md: `make run` (the site on embedded defaults), `make test`, and
+# `make stack` (the production topology on this machine). Each installs what it needs first.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-sqlite test-postgres lint format install install-test migrate clean lock messages
+.PHONY: run stack test test-sqlite test-postgres test-stack lint format install install-test install-stack migrate clean lock messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,16 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements/lock.txt
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_CORE_VERSION)
 	touch $@
 
+# `make stack`'s machine packages (PostgreSQL, Redis, Varnish and its xkey module) and the
+# 'stack' extra (moto's S3 server).
+$(VENV)/.installed-stack: $(VENV)/.installed requirements/lock.txt
+	scripts/system-deps --stack
+	$(PY) -m pip install --quiet -c requirements/lock.txt -e '.[stack]'
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-stack: $(VENV)/.installed-stack
 
 # Refresh the German and French catalogues from the source, then compile them (the .po and .mo
 # files are both committed; tests/test_translations.py runs the same extraction and fails on
@@ -58,19 +66,32 @@ run: migrate
 	$(BIN)/gunicorn -c pypi_site/gunicorn_conf.py pypi_site.wsgi:application \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
+# The production topology in the foreground (deploy/stack.py): PostgreSQL, Redis, an S3 server,
+# a Celery worker and beat, WEB_NODES gunicorn nodes, and Varnish on PORT in front of them. State
+# and logs under STACK_ROOT, kept between runs. Ctrl-C stops every part.
+STACK_ROOT ?= var/stack
+WEB_NODES ?= 1
+stack: install-stack
+	$(PY) -m deploy.stack --port $(PORT) --root $(STACK_ROOT) --web-nodes $(WEB_NODES) $(STACK_ARGS)
+
 # The whole suite: SQLite, then a throwaway PostgreSQL cluster started from the machine's
-# own binaries (scripts/system-deps installs them on a bare Debian machine).
+# own binaries (scripts/system-deps installs them on a bare Debian machine), then the real
+# parts together (tests/stack: one stack for the whole session, so no xdist).
 test: install-test
 	scripts/system-deps
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-stack
 
 test-sqlite: install-test
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --ignore=tests/stack $(PYTEST_ARGS)
 
 test-postgres: install-test
-	$(PY) scripts/with_postgres.py -- $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(PY) scripts/with_postgres.py -- $(BIN)/pytest -n 2 --ignore=tests/stack $(PYTEST_ARGS)
+
+test-stack: install-test
+	$(BIN)/pytest -p no:cacheprovider tests/stack $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

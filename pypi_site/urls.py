@@ -14,6 +14,7 @@ from django.views.i18n import set_language
 
 from accounts.urls import webauthn_patterns
 from accounts.views.login import RegisterView
+from pypi_site.health import health
 
 register = RegisterView.as_view()
 # Staff log in through allauth (rate limits, the second-factor stage); OTPAdminSite then
@@ -22,6 +23,8 @@ register = RegisterView.as_view()
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    # Load balancers' probes (pypi_site/health.py).
+    path("_health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("account/signup/", register),
     *webauthn_patterns,
