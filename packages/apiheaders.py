@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
-from django.http import HttpResponse
 from django.http.response import HttpResponseBase
+
+_Response = TypeVar("_Response", bound=HttpResponseBase)  # buffered or streamed
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -35,15 +36,15 @@ def language_independent(
     return wrapper
 
 
-def add_cors(response: HttpResponse) -> HttpResponse:
+def add_cors(response: _Response) -> _Response:
     for name, value in CORS_HEADERS.items():
         response[name] = value
     return response
 
 
 def add_caching(
-    response: HttpResponse, *, max_age: int, surrogate_keys: list[str], cdn_max_age: int = 86400
-) -> HttpResponse:
+    response: _Response, *, max_age: int, surrogate_keys: list[str], cdn_max_age: int = 86400
+) -> _Response:
     """Browser caching plus the surrogate headers a CDN in front of the site purges by."""
     response["Cache-Control"] = f"public, max-age={max_age}"
     response["Surrogate-Control"] = (
@@ -53,6 +54,6 @@ def add_caching(
     return response
 
 
-def add_serial(response: HttpResponse, serial: int) -> HttpResponse:
+def add_serial(response: _Response, serial: int) -> _Response:
     response["X-PyPI-Last-Serial"] = str(serial)
     return response

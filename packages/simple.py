@@ -1,7 +1,15 @@
 """The Simple Repository API pages (PEP 503 HTML, PEP 691 JSON), rendered as bytes.
 
-Rendering is plain string building: a 6,000-file project renders in milliseconds, and the
-result is cached under the project's serial, which every visible change bumps.
+A project's page is built in one query and cached under the project's serial, which every
+visible change bumps; so the first request after an upload renders it. That render is kept
+cheap for projects of thousands of files (``bench/stack.py`` measures it): rows are plain
+tuples of only the columns the format writes, sorted in Python (the database's collation is
+not byte order on PostgreSQL, and sorting there cost more than the rest of the query), the
+upload time is written as text by the database (parsing a timestamp per row cost more than
+writing the row), and values that repeat (``Requires-Python``, yank reasons) are escaped once.
+
+The index of every project is streamed from a database cursor, never built whole nor cached
+here: memory stays the same whatever the number of projects, and the CDN in front caches it.
 
 A file uploaded with verified PEP 740 attestations has provenance: the page names its Integrity
 API address (``"provenance"`` in JSON, ``null`` for the others; ``data-provenance`` in HTML).
@@ -11,12 +19,17 @@ the same query as the files (whether the file has one, not the document).
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable, Iterator
 from html import escape
+from operator import itemgetter
+from typing import Any
 
 from django.core.cache import cache
+from django.db.models import CharField, F, Func
 
-from .encoding import dumps
-from .file_dicts import FILE_FIELDS, Row, simple_file
+from .encoding import dumps, iso_time
 from .models import File, Project
 from .provenance import provenance_url
 from .storage import file_url
@@ -26,79 +39,166 @@ TEXT_HTML = "text/html"
 V1_HTML = "application/vnd.pypi.simple.v1+html"
 V1_JSON = "application/vnd.pypi.simple.v1+json"
 CONTENT_TYPES = (TEXT_HTML, V1_HTML, V1_JSON)
-_RELEASE_FIELDS = ("release__yanked", "release__yanked_reason", "release__version")
-_PROVENANCE_FIELD = "provenance"  # the Provenance row's id, None without one (a left join)
+
+# Characters a quoted path keeps as they are (``file_url`` quotes with safe="/!+"): a path made
+# only of these is its own URL and needs no HTML escaping either.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.\-~/!+]*")
+_string = json.encoder.encode_basestring  # a JSON string, as dumps writes it
 
 
-def file_rows(project: Project) -> list[Row]:
-    """Every installable file of ``project`` in one query, by version then filename."""
-    return list(
-        File.objects.installable()
-        .filter(release__project=project)
-        .order_by("release__sort_key", "filename")
-        .values(*FILE_FIELDS, *_RELEASE_FIELDS, _PROVENANCE_FIELD)
-    )
+class _UploadTime(Func):
+    """PEP 700 ``upload-time`` text (``iso_time``'s format), written by the database.
+
+    PostgreSQL formats the timestamp; SQLite stores it as text already (``YYYY-MM-DD
+    HH:MM:SS[.ffffff]`` in UTC) and only needs the separators. Elsewhere the value comes back
+    as a datetime and Python formats it.
+    """
+
+    output_field = CharField()
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = (
+            "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = (
+            "CASE WHEN length(%(expressions)s) = 19"
+            " THEN replace(%(expressions)s, ' ', 'T') || '.000000Z'"
+            " ELSE replace(%(expressions)s, ' ', 'T') || 'Z' END"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra)
 
 
-def _provenance(project: Project, row: Row, site: str) -> str | None:
-    """The Integrity API address of the file's provenance, None when it has none."""
-    if row[_PROVENANCE_FIELD] is None:
-        return None
-    return provenance_url(site, project.name, row["release__version"], row["filename"])
+# The columns of a page's rows, in this order (tuples, not dicts: a row costs less).
+_COLUMNS = (
+    "release__sort_key",
+    "filename",
+    "path",
+    "sha256_digest",
+    "requires_python",
+    "metadata_file_sha256_digest",
+    "release__yanked",
+    "release__yanked_reason",
+    "release__version",
+    "provenance",  # the Provenance row's id, None without one (a left join)
+)
+_JSON_COLUMNS = ("size", "upload_time_text")
+Row = tuple[Any, ...]
 
 
-def _anchor(project: Project, row: Row, base: str, site: str) -> str:
-    attrs = [f'href="{escape(file_url(base, row["path"]))}#sha256={row["sha256_digest"]}"']
-    if row["requires_python"]:
-        attrs.append(f'data-requires-python="{escape(row["requires_python"])}"')
-    if row["release__yanked"]:
-        attrs.append(f'data-yanked="{escape(row["release__yanked_reason"])}"')
-    metadata = row["metadata_file_sha256_digest"]
-    if metadata:
-        attrs.append(f'data-dist-info-metadata="sha256={metadata}"')
-        attrs.append(f'data-core-metadata="sha256={metadata}"')
-    provenance = _provenance(project, row, site)
-    if provenance:
-        attrs.append(f'data-provenance="{escape(provenance)}"')
-    return f"    <a {' '.join(attrs)}>{escape(row['filename'])}</a><br />\n"
+def file_rows(project: Project, *, json_fields: bool = False) -> list[Row]:
+    """Every installable file of ``project`` in one query, by version then filename.
+
+    Each row holds ``_COLUMNS`` (then ``_JSON_COLUMNS`` with ``json_fields``). Filenames of a
+    release are in code point order, as the public index sorts them, on every database.
+    """
+    query = File.objects.installable().filter(release__project=project)
+    if json_fields:
+        query = query.annotate(upload_time_text=_UploadTime(F("upload_time")))
+        rows = list(query.values_list(*_COLUMNS, *_JSON_COLUMNS))
+    else:
+        rows = list(query.values_list(*_COLUMNS))
+    rows.sort(key=itemgetter(0, 1))
+    return rows
+
+
+class _Escaped(dict[str, str]):
+    """HTML-escaped values, each escaped once (a page repeats few distinct ones)."""
+
+    def __missing__(self, value: str) -> str:
+        self[value] = escaped = escape(value)
+        return escaped
+
+
+def _href(base: str, path: str) -> str:
+    """``file_url`` as an HTML attribute value; ``base`` already escaped."""
+    if _PLAIN_PATH.fullmatch(path):
+        return f"{base}/{path}"
+    return escape(file_url(base, path))
 
 
 def detail_html(project: Project, rows: list[Row], base: str, site: str) -> bytes:
     name = escape(project.normalized_name)
-    head = (
+    parts = [
         "<!DOCTYPE html>\n<html>\n  <head>\n"
         f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
         f'    <meta name="pypi:project-status" content="{project.status}">\n'
         f"    <title>Links for {name}</title>\n  </head>\n  <body>\n"
         f"    <h1>Links for {name}</h1>\n"
-    )
-    body = "".join(_anchor(project, row, base, site) for row in rows)
-    tail = f"  </body>\n</html>\n<!--SERIAL {project.last_serial}-->\n"
-    return (head + body + tail).encode()
+    ]
+    base = escape(base)
+    escaped = _Escaped()
+    append = parts.append
+    for _, filename, path, sha256, requires, metadata, yanked, reason, version, prov in rows:
+        anchor = f'    <a href="{_href(base, path)}#sha256={sha256}"'
+        if requires:
+            anchor += f' data-requires-python="{escaped[requires]}"'
+        if yanked:
+            anchor += f' data-yanked="{escaped[reason]}"'
+        if metadata:
+            anchor += (
+                f' data-dist-info-metadata="sha256={metadata}"'
+                f' data-core-metadata="sha256={metadata}"'
+            )
+        if prov is not None:
+            url = provenance_url(site, project.name, version, filename)
+            anchor += f' data-provenance="{escape(url)}"'
+        append(f"{anchor}>{escaped[filename]}</a><br />\n")
+    append(f"  </body>\n</html>\n<!--SERIAL {project.last_serial}-->\n")
+    return "".join(parts).encode()
 
 
 def detail_json(project: Project, rows: list[Row], base: str, site: str) -> bytes:
-    versions = list(dict.fromkeys(row["release__version"] for row in rows))
-    return dumps(
+    """PEP 691 JSON, byte for byte as ``dumps`` writes it (sorted keys, compact).
+
+    The files are written entry by entry (keys in sorted order): building 4,000 dictionaries
+    for ``dumps`` cost more than writing their text.
+    """
+    files: list[str] = []
+    append = files.append
+    strings: dict[str, str] = {}
+    base_text = _string(base)[1:-1]  # inside the quotes
+    for row in rows:
+        _, filename, path, sha256, requires, metadata, yanked, reason, version, prov, size, at = row
+        digest = f'{{"sha256":"{metadata}"}}' if metadata else "false"
+        if prov is None:
+            provenance = "null"
+        else:
+            provenance = _string(provenance_url(site, project.name, version, filename))
+        if requires:
+            python = strings.get(requires) or strings.setdefault(requires, _string(requires))
+        else:
+            python = "null"
+        if yanked:
+            yank = _string(reason) if reason else "true"
+        else:
+            yank = "false"
+        if _PLAIN_PATH.fullmatch(path):
+            url = f'"{base_text}/{path}"'
+        else:
+            url = _string(file_url(base, path))
+        if not isinstance(at, str):  # a database that gave the datetime itself
+            at = iso_time(at)
+        append(
+            f'{{"core-metadata":{digest},"data-dist-info-metadata":{digest},'
+            f'"filename":{_string(filename)},"hashes":{{"sha256":"{sha256}"}},'
+            f'"provenance":{provenance},"requires-python":{python},"size":{size},'
+            f'"upload-time":"{at}","url":{url},"yanked":{yank}}}'
+        )
+    versions = list(dict.fromkeys(row[8] for row in rows))
+    meta = {"api-version": API_VERSION, "_last-serial": project.last_serial}
+    tail = dumps(
         {
-            "meta": {"api-version": API_VERSION, "_last-serial": project.last_serial},
+            "meta": meta,
             "name": project.normalized_name,
             "project-status": {"status": project.status},
             "versions": versions,
-            "files": [
-                {
-                    **simple_file(
-                        row,
-                        base,
-                        yanked=row["release__yanked"],
-                        yanked_reason=row["release__yanked_reason"],
-                    ),
-                    "provenance": _provenance(project, row, site),
-                }
-                for row in rows
-            ],
         }
     )
+    return ('{"files":[' + ",".join(files) + "],").encode() + tail[1:]
 
 
 def detail(project: Project, content_type: str, base: str, site: str) -> bytes:
@@ -111,46 +211,74 @@ def detail(project: Project, content_type: str, base: str, site: str) -> bytes:
     key = f"simple:{project.pk}:{project.last_serial}:{fmt}:{base}:{site}"
     page = cache.get(key)
     if page is None:
-        rows = file_rows(project)
-        render = detail_json if fmt == "json" else detail_html
-        page = render(project, rows, base, site)
+        if fmt == "json":
+            page = detail_json(project, file_rows(project, json_fields=True), base, site)
+        else:
+            page = detail_html(project, file_rows(project), base, site)
         cache.set(key, page, timeout=24 * 3600)
     return page
 
 
-def index(content_type: str, serial: int) -> bytes:
-    """The list of every installable project, cached under the index's last serial."""
-    fmt = "json" if content_type == V1_JSON else "html"
-    key = f"simple-index:{serial}:{fmt}"
-    page = cache.get(key)
-    if page is None:
-        projects = (
-            Project.objects.installable()
-            .order_by("normalized_name")
-            .values_list("name", "normalized_name", "last_serial")
-        )
-        page = index_json(projects, serial) if fmt == "json" else index_html(projects)
-        cache.set(key, page, timeout=3600)
-    return page
+# The index -------------------------------------------------------------------------------------
+
+_INDEX_BATCH = 2000  # projects read from the cursor, and written, at a time
 
 
-def index_html(projects) -> bytes:
-    lines = "".join(
-        f'    <a href="/simple/{escape(normalized)}/">{escape(name)}</a>\n'
-        for name, normalized, _ in projects
-    )
+def index_projects() -> Iterator[tuple[str, str, int]]:
+    """``(name, normalized name, last serial)`` of every installable project, by normalized
+    name, read from the database a batch at a time (a server-side cursor on PostgreSQL)."""
     return (
+        Project.objects.installable()
+        .order_by("normalized_name")
+        .values_list("name", "normalized_name", "last_serial")
+        .iterator(chunk_size=_INDEX_BATCH)
+    )
+
+
+def _batches(projects: Iterable[tuple[str, str, int]]) -> Iterator[list[tuple[str, str, int]]]:
+    batch: list[tuple[str, str, int]] = []
+    for project in projects:
+        batch.append(project)
+        if len(batch) == _INDEX_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def index_html(projects: Iterable[tuple[str, str, int]]) -> Iterator[bytes]:
+    """The PEP 503 index, in chunks of a batch of projects each."""
+    yield (
         "<!DOCTYPE html>\n<html>\n  <head>\n"
         f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
         "    <title>Simple index</title>\n  </head>\n  <body>\n"
-        f"{lines}  </body>\n</html>\n"
     ).encode()
+    for batch in _batches(projects):
+        yield "".join(
+            f'    <a href="/simple/{escape(normalized)}/">{escape(name)}</a>\n'
+            for name, normalized, _ in batch
+        ).encode()
+    yield b"  </body>\n</html>\n"
 
 
-def index_json(projects, serial: int) -> bytes:
-    return dumps(
-        {
-            "meta": {"api-version": API_VERSION, "_last-serial": serial},
-            "projects": [{"name": name, "_last-serial": last} for name, _, last in projects],
-        }
-    )
+def index_json(projects: Iterable[tuple[str, str, int]], serial: int) -> Iterator[bytes]:
+    """The PEP 691 index, in chunks, byte for byte as ``dumps`` writes the whole document."""
+    meta = dumps({"api-version": API_VERSION, "_last-serial": serial}).rstrip(b"\n")
+    yield b'{"meta":' + meta + b',"projects":['
+    separator = ""
+    for batch in _batches(projects):
+        yield (
+            separator
+            + ",".join(
+                f'{{"_last-serial":{last},"name":{_string(name)}}}' for name, _, last in batch
+            )
+        ).encode()
+        separator = ","
+    yield b"]}\n"
+
+
+def index(content_type: str, serial: int) -> Iterator[bytes]:
+    """The list of every installable project, as chunks to stream."""
+    if content_type == V1_JSON:
+        return index_json(index_projects(), serial)
+    return index_html(index_projects())

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from collections.abc import Iterator
+from typing import TypeVar
+
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.utils.http import parse_header_parameters
 from django.views.decorators.http import require_safe
 
@@ -12,6 +21,8 @@ from ..models import Project
 from ..names import normalize_name
 from ..services import journal
 from ..storage import files_base_url
+
+_Response = TypeVar("_Response", HttpResponse, StreamingHttpResponse)
 
 
 def negotiate(request: HttpRequest) -> str:
@@ -65,7 +76,10 @@ def _quality(offer: str, ranges: list[tuple[str, str, bool, float]]) -> float:
 
 
 def _respond(body: bytes, content_type: str, serial: int, keys: list[str]) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
+    return _headers(HttpResponse(body, content_type=content_type), serial, keys)
+
+
+def _headers(response: _Response, serial: int, keys: list[str]) -> _Response:
     response["Vary"] = "Accept"
     add_serial(response, serial)
     add_caching(response, max_age=600, surrogate_keys=keys)
@@ -73,10 +87,15 @@ def _respond(body: bytes, content_type: str, serial: int, keys: list[str]) -> Ht
 
 
 @require_safe
-def simple_index(request: HttpRequest) -> HttpResponse:
+def simple_index(request: HttpRequest) -> StreamingHttpResponse:
+    """Streamed from the database: its memory does not grow with the number of projects. Not
+    cached here (the CDN in front caches it until a change purges ``simple-index``)."""
     content_type = negotiate(request)
     serial = journal.last_serial()
-    return _respond(simple.index(content_type, serial), content_type, serial, ["simple-index"])
+    head = request.method == "HEAD"  # the headers only: no need to read every project
+    chunks: Iterator[bytes] = iter(()) if head else simple.index(content_type, serial)
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    return _headers(response, serial, ["simple-index"])
 
 
 @require_safe

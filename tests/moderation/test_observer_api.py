@@ -223,7 +223,7 @@ def test_an_observers_report_quarantines_a_new_project_at_once(client, token, ma
     assert (simple["files"], simple["project-status"]) == ([], {"status": "quarantined"})
     assert b"fresh-1.0" not in client.get("/simple/fresh/").content
     assert client.get("/pypi/fresh/json").status_code == 404
-    assert b"fresh" not in client.get("/simple/").content
+    assert b"fresh" not in client.get("/simple/").getvalue()
 
 
 def test_a_user_and_an_observer_quarantine_an_old_project(client, old, watcher_token):

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from packages import simple
 from packages.models import File, LifecycleStatus, Project, Release
 from packages.services import journal
 from packages.services.events import Actor
@@ -187,7 +188,7 @@ def test_index_json_by_accept(client):
 
     assert response["Content-Type"] == V1_JSON
     assert vary(response) == ["Accept"]
-    assert response.content == compact(
+    assert response.getvalue() == compact(
         {"meta": {"_last-serial": 0, "api-version": "1.4"}, "projects": []}
     )
 
@@ -283,7 +284,7 @@ def test_index_lists_projects_by_normalized_name_without_quarantined(client):
     html = client.get("/simple/")
     data = client.get("/simple/", HTTP_ACCEPT=V1_JSON)
 
-    assert html.content == (
+    assert html.getvalue() == (
         b"<!DOCTYPE html>\n<html>\n  <head>\n"
         b'    <meta name="pypi:repository-version" content="1.4">\n'
         b"    <title>Simple index</title>\n  </head>\n  <body>\n"
@@ -292,7 +293,7 @@ def test_index_lists_projects_by_normalized_name_without_quarantined(client):
         b'    <a href="/simple/zeta/">Zeta</a>\n'
         b"  </body>\n</html>\n"
     )
-    assert data.content == compact(
+    assert data.getvalue() == compact(
         {
             "meta": {"api-version": "1.4", "_last-serial": journal.last_serial()},
             "projects": [
@@ -304,15 +305,48 @@ def test_index_lists_projects_by_normalized_name_without_quarantined(client):
     )
 
 
-def test_index_cache_follows_the_global_serial(client):
+def test_index_is_streamed_and_not_cached_here(client):
+    """Its memory must not grow with the number of projects: the CDN caches it, not the site."""
     journal.record(ProjectFactory(name="first"), journal.Entry("create"), by=None)
-    assert b"/simple/first/" in client.get("/simple/").content
+    response = client.get("/simple/")
+    assert response.streaming
+    assert b"/simple/first/" in response.getvalue()
 
     ProjectFactory(name="second")
-    assert b"/simple/second/" not in client.get("/simple/").content
+    assert b"/simple/second/" in client.get("/simple/").getvalue()
 
-    journal.record(Project.objects.get(name="second"), journal.Entry("create"), by=None)
-    assert b"/simple/second/" in client.get("/simple/").content
+
+@pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])
+def test_index_in_many_chunks_is_one_document(client, accept):
+    names = [f"project-{number:04d}" for number in range(2 * simple._INDEX_BATCH + 1)]
+    Project.objects.bulk_create(
+        Project(name=name, normalized_name=name, ultranormalized_name=name, last_serial=n)
+        for n, name in enumerate(names)
+    )
+
+    response = get(client, "/simple/", accept)
+
+    chunks = list(response.streaming_content)
+    assert len(chunks) >= 4  # head, three batches (and the tail)
+    body = b"".join(chunks)
+    if accept:
+        assert json.loads(body)["projects"] == [
+            {"name": name, "_last-serial": n} for n, name in enumerate(names)
+        ]
+        assert body == compact(json.loads(body))
+    else:
+        assert [a["text"] for a in anchors(body)] == names
+        assert body.endswith(b"</a>\n  </body>\n</html>\n")
+
+
+def test_index_head_answers_the_headers_without_a_body(client):
+    ProjectFactory(name="first")
+
+    response = client.head("/simple/")
+
+    assert response.status_code == 200
+    assert response["X-PyPI-Last-Serial"] == "0"
+    assert response.getvalue() == b""
 
 
 # Detail ------------------------------------------------------------------------------------------
@@ -379,6 +413,43 @@ def test_detail_json_document(client, uploaded):
             "files": [entry(wheel_file, wheel, metadata), entry(sdist_file, sdist, False)],
         }
     )
+
+
+@pytest.mark.parametrize(
+    ("moment", "written"),
+    [
+        (datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC), "2024-05-06T07:08:09.000000Z"),
+        (datetime(2024, 5, 6, 7, 8, 9, 5, tzinfo=UTC), "2024-05-06T07:08:09.000005Z"),
+    ],
+    ids=["whole-second", "microseconds"],
+)
+def test_upload_time_is_written_with_six_fraction_digits(client, moment, written):
+    """The database writes the time (PostgreSQL formats it, SQLite stores it as text)."""
+    FileFactory(release=ReleaseFactory(project=ProjectFactory(name="sample"), version="1.0"))
+    File.objects.update(upload_time=moment)
+
+    (entry,) = client.get("/simple/sample/", HTTP_ACCEPT=V1_JSON).json()["files"]
+
+    assert entry["upload-time"] == written
+
+
+def test_files_of_a_release_in_code_point_order_and_paths_quoted(client):
+    """As the public index sorts filenames (Python's order), whatever the database's collation;
+    a path with characters a URL cannot carry is quoted, in both formats."""
+    release = ReleaseFactory(project=ProjectFactory(name="x"), version="1.0")
+    for filename in ("x-1.0.tar.gz", "x-1.0-zz-none-any.whl", "X-1.0-py3-none-any.whl"):
+        FileFactory(release=release, filename=filename)
+    File.objects.filter(filename="x-1.0.tar.gz").update(path="ab/cd/ef/x-1.0 &.tar.gz")
+
+    html = client.get("/simple/x/").content.decode()
+    files = client.get("/simple/x/", HTTP_ACCEPT=V1_JSON).json()["files"]
+
+    expected = ["X-1.0-py3-none-any.whl", "x-1.0-zz-none-any.whl", "x-1.0.tar.gz"]
+    assert [a["text"] for a in anchors(html.encode())] == expected
+    assert [f["filename"] for f in files] == expected
+    quoted = "http://testserver/packages/ab/cd/ef/x-1.0%20%26.tar.gz"
+    assert f'href="{quoted}#sha256=' in html
+    assert files[2]["url"] == quoted
 
 
 def test_links_serve_the_advertised_bytes_and_metadata(client, uploaded):
@@ -575,6 +646,7 @@ def count_queries(client, url: str, accept: str | None) -> int:
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = get(client, url, accept)
+        response.getvalue()  # a streamed response reads the database while it is sent
     assert response.status_code == 200
     return len(queries)
 
@@ -605,5 +677,5 @@ def test_index_query_count_is_constant(client, django_assert_num_queries, accept
 
     cache.clear()
     with django_assert_num_queries(one):
-        get(client, "/simple/", accept)
+        get(client, "/simple/", accept).getvalue()
     assert one == 2

@@ -220,8 +220,8 @@ def _upload(client: Client, token: str) -> str:
 def _look(client: Client) -> Seen:
     html = client.get("/simple/sample/")
     js = client.get("/simple/sample/", HTTP_ACCEPT=V1_JSON)
-    index = client.get("/simple/").content.decode()
-    index_json = json.loads(client.get("/simple/", HTTP_ACCEPT=V1_JSON).content)
+    index = client.get("/simple/").getvalue().decode()  # streamed
+    index_json = json.loads(client.get("/simple/", HTTP_ACCEPT=V1_JSON).getvalue())
     api = client.get("/pypi/sample/json")
     api_release = client.get("/pypi/sample/1.0/json")
     page = client.get("/project/sample/")
