@@ -11,7 +11,7 @@ and its state under ``<root>/``, waiting for each to answer before the next:
     s3         moto's S3 server on loopback, the bucket created at start; its objects live in
                memory, and every request is recorded in ``<root>/s3/recording.jsonl`` and
                replayed at the next start, so stored files survive a restart
-    (migrate, sync_classifiers, collectstatic into ``<root>/static``)
+    (migrate and sync_classifiers: deploy/prepare.py; collectstatic into ``<root>/static``)
     worker     ``celery -A pypi_site worker``: mails and CDN purges
     beat       ``celery -A pypi_site beat`` (schedule in ``<root>/beat``)
     web-1..N   gunicorn nodes (``pypi_site/gunicorn_conf.py``), each on a free loopback port
@@ -521,7 +521,8 @@ class Stack:
         )
 
     def _prepare_site(self) -> None:
-        """migrate and sync_classifiers, with collectstatic beside them (it needs no database)."""
+        """migrate and sync_classifiers (deploy/prepare.py), with collectstatic beside them
+        (it needs no database)."""
         began = time.monotonic()
         static = subprocess.Popen(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
@@ -532,10 +533,19 @@ class Stack:
             text=True,
         )
         try:
-            self.manage("migrate", "--noinput")
-            self.say(f"migrate    done in {time.monotonic() - began:4.1f} s")
-            self.manage("sync_classifiers")
-            self.say(f"classifiers synced in {time.monotonic() - began:4.1f} s")
+            with (self.logs / "prepare.log").open("ab") as log:
+                proc = subprocess.run(
+                    [sys.executable, "-m", "deploy.prepare"],
+                    cwd=REPO,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    timeout=600,
+                )
+            if proc.returncode != 0:
+                log_path = self.logs / "prepare.log"
+                raise StackError(f"migrate failed:\n{_tail(log_path)}")
+            self.say(f"migrate    and sync_classifiers done in {time.monotonic() - began:4.1f} s")
         finally:
             output, _ = static.communicate(timeout=300)
         if static.returncode != 0:
