@@ -27,7 +27,6 @@ import time
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,12 +40,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from . import mail, outbound, services, tokens
+from pypi_site.outbox import delivery
+from pypi_site.outbox.registry import work
+
+from . import mail, outbound, sealing, services, tokens
 from .security_store import store
 
 logger = logging.getLogger(__name__)
 
 NOTICE = "token-compromised-leak"
+REVOKE = "accounts.tasks.revoke_leaked_token"
+SEALING_PURPOSE = "outbox: leaked token"
 RECORD_TYPE = "pypi_api_token"
 # A report: a list of small records. Anything larger or deeper is refused unread or unparsed.
 MAX_REPORT_BYTES = 1024 * 1024
@@ -121,23 +125,30 @@ def accept_report(
     """
     verify_signature(reporter, body, key_id=key_id, signature=signature)
     disclosures = parse_records(body)
-    for disclosure in disclosures:
-        kwargs = {
-            "token": disclosure.token,
-            "public_url": disclosure.public_url,
-            "reporter": reporter.code,
-        }
-        # kwargsrepr keeps the token out of Celery's logs and monitoring events.
-        shown = {**kwargs, "token": "<redacted>"}
-        transaction.on_commit(
-            partial(
-                revoke_leaked_token_task.apply_async,
-                kwargs=kwargs,
-                # celery-types lacks Celery's documented argsrepr/kwargsrepr options.
-                kwargsrepr=repr(shown),  # type: ignore[call-arg]
+    # Written to the outbox (revoked after commit, by a worker when a broker is set, and tried
+    # again until it worked); the token sealed, so that it is in no row, message or log.
+    delivery.after_commit(
+        *(
+            delivery.Call(
+                REVOKE,
+                {
+                    "sealed_token": _seal(disclosure.token),
+                    "public_url": disclosure.public_url,
+                    "reporter": reporter.code,
+                },
             )
+            for disclosure in disclosures
         )
+    )
     return len(disclosures)
+
+
+def _seal(token: str) -> str:
+    return base64.b64encode(sealing.seal(token.encode(), purpose=SEALING_PURPOSE)).decode("ascii")
+
+
+def _unseal(sealed: str) -> str:
+    return sealing.unseal(base64.b64decode(sealed), purpose=SEALING_PURPOSE).decode()
 
 
 def verify_signature(
@@ -252,10 +263,16 @@ def revoke_leaked_token(token: str, *, public_url: str, reporter: str) -> bool:
     return True
 
 
-# Registered under the name it had when it lived in accounts.tasks: queued reports survive deploys.
-@shared_task(name="accounts.tasks.revoke_leaked_token")
+@work(REVOKE)
+def revoke_reported(sealed_token: str, public_url: str, reporter: str) -> None:
+    """``revoke_leaked_token`` after commit, as ``accept_report`` writes it to the outbox."""
+    revoke_leaked_token(_unseal(sealed_token), public_url=public_url, reporter=reporter)
+
+
+# Reports queued before the outbox existed, under the name the task had in accounts.tasks: they
+# survive deploys.
+@shared_task(name=REVOKE)
 def revoke_leaked_token_task(token: str, public_url: str, reporter: str) -> bool:
-    """``revoke_leaked_token`` in the background, as ``accept_report`` queues it."""
     return revoke_leaked_token(token, public_url=public_url, reporter=reporter)
 
 

@@ -1,12 +1,15 @@
-"""Mail to account holders: one template set per notice, sent by a Celery task after commit.
+"""Mail to account holders: one template set per notice, sent after commit through the outbox.
 
 A notice ``<name>`` renders ``templates/email/<name>/subject.txt``, ``body.txt`` and
 ``body.html`` with the context given plus ``user``, ``SITE_NAME`` and ``SITE_URL``. It goes to
 the user's verified primary address (or to the addresses given), is sent only if the
 transaction commits, and is recorded in the user's security history.
 
-This module owns the delivery task (``send_email``) too: everything that mails someone, here
-or in allauth's adapter, goes through ``send_later``.
+This module owns the delivery too: everything that mails someone, here or in allauth's
+adapter, goes through ``send_later``, which writes the mail to the outbox
+(``pypi_site.outbox``) in the current transaction. After commit it is sent in the request
+without a broker (so ``mail.outbox`` fills at once in tests), by a worker with one; a mail
+that could not be sent then stays in the outbox and is sent again later, never lost.
 """
 
 from __future__ import annotations
@@ -18,29 +21,38 @@ from allauth.account.models import EmailAddress
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+
+from pypi_site.outbox import delivery
+from pypi_site.outbox.registry import work
 
 from . import events
 from .events import EventTag
 from .models import User
 
+SEND = "accounts.tasks.send_email"
 
-# Registered under the name it had when it lived in accounts.tasks: queued mail survives deploys.
-@shared_task(
-    name="accounts.tasks.send_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
-)
-def send_email(subject: str, text: str, html: str, to: list[str]) -> None:
+
+@work(SEND)
+def send_now(subject: str, text: str, html: str, to: list[str]) -> None:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
     message.attach_alternative(html, "text/html")
     message.send()
 
 
+# Mail queued before the outbox existed, under the name it had in accounts.tasks: it survives
+# deploys.
+@shared_task(name=SEND, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(subject: str, text: str, html: str, to: list[str]) -> None:
+    send_now(subject, text, html, to)
+
+
 def send_later(subject: str, text: str, html: str, to: Sequence[str]) -> None:
-    """Send this mail from a Celery task once the transaction commits (never if it rolls back)."""
-    addresses = list(to)
-    transaction.on_commit(lambda: send_email.delay(subject, text, html, addresses))
+    """Send this mail once the transaction commits (never if it rolls back), through the
+    outbox: it is written now, in the transaction, and kept until it was sent."""
+    arguments = {"subject": subject, "text": text, "html": html, "to": list(to)}
+    delivery.after_commit(delivery.Call(SEND, arguments))
 
 
 def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:

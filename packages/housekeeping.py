@@ -19,7 +19,8 @@ It also removes the pending trusted publishers that expired unused
 (``services.publishers.expire_pending``, which mails their users), the CI tokens' ``jti`` kept
 against replay once those tokens have expired (``oidc.replay.purge_expired``), and the upload
 tokens minted for trusted publishers (``ApiToken`` rows without a user) a day after they expired,
-as the public index purges them.
+as the public index purges them. And it delivers the outbox's due after-commit work (mail, CDN
+purges that failed or never ran: ``pypi_site.outbox.delivery.drain``); a dry run only counts it.
 
 The storage is walked with ``listdir`` and ``get_modified_time`` only, so this works for the
 local file system and for S3 alike. Every candidate is checked against the database again just
@@ -43,6 +44,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiToken
+from pypi_site.outbox import delivery as outbox
+from pypi_site.outbox.models import Job
 
 from .models import File, FilenameRegistry, UsedJti
 from .oidc import replay
@@ -69,6 +72,8 @@ class Report:
     pending_publishers_expired: int = 0
     used_jtis_purged: int = 0
     publisher_tokens_deleted: int = 0
+    outbox_delivered: int = 0
+    outbox_failed: int = 0
 
 
 def run(*, dry_run: bool = False) -> Report:
@@ -85,7 +90,16 @@ def run(*, dry_run: bool = False) -> Report:
     report.pending_publishers_expired = publishers.expire_pending(dry_run=dry_run)
     report.used_jtis_purged = _purge_used_jtis(dry_run=dry_run)
     report.publisher_tokens_deleted = _delete_publisher_tokens(dry_run=dry_run)
+    _drain_outbox(report)
     return report
+
+
+def _drain_outbox(report: Report) -> None:
+    if report.dry_run:
+        report.outbox_delivered = Job.objects.filter(due__lte=timezone.now()).count()
+        return
+    drained = outbox.drain()
+    report.outbox_delivered, report.outbox_failed = drained.delivered, drained.failed
 
 
 def _removed(report: Report, name: str, delete: Callable[[str], None]) -> bool:

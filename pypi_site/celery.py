@@ -1,4 +1,13 @@
-"""The Celery app. Without CELERY_BROKER_URL every task runs inline (see settings)."""
+"""The Celery app. Without CELERY_BROKER_URL every task runs inline (see settings).
+
+Its configuration is the ``CELERY_*`` settings ("Background tasks" in settings/base.py): tasks
+acknowledged late and given back when their worker dies, one task reserved per worker process,
+a short broker connect timeout for the web nodes, and the beat schedule (housekeeping, and the
+outbox's drain of after-commit work every OUTBOX_DRAIN_INTERVAL_SECONDS).
+
+    celery -A pypi_site worker --loglevel INFO
+    celery -A pypi_site beat --loglevel INFO
+"""
 
 import os
 

@@ -1,12 +1,16 @@
 """One upload, end to end: the ordered checks of docs/upload.md (from check 4)
 inside one transaction. Objects written to storage are removed again if the transaction fails,
-so a refused upload leaves no project, release, file row or stored object behind.
+so a refused upload leaves no project, release, file row or stored object behind; once it has
+committed, nothing removes them (what runs after the commit cannot undo it), and the upload
+answers 200.
 
 The description (check 14) is rendered before the transaction opens: rendering may take
 seconds, and a transaction holds locks (on SQLite, the database's one write lock).
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.db import transaction
 from django.utils.datastructures import MultiValueDict
@@ -32,6 +36,8 @@ from .errors import UploadError, bad_request, forbidden
 from .form import check_protocol_version, parse_upload_form
 from .handlers import ReceivedDistribution
 from .metadata import parse_metadata, render_release_description
+
+logger = logging.getLogger(__name__)
 
 
 def ensure_can_publish(user: User) -> None:
@@ -99,15 +105,40 @@ def _render(meta: Metadata) -> Rendered | UploadError:
 
 def _upload_once(form, meta, description, content, identity, actor) -> None:
     stored = StoredObjects()
+    committed = Committed()
     try:
         with transaction.atomic(), journal.deferred():
+            # Registered first, so it runs first: on_commit callbacks run inside the block's
+            # exit, and what raises there comes after the file's row has committed.
+            transaction.on_commit(committed.mark)
             if not _upload_in_transaction(
                 form, meta, description, content, identity, actor, stored
             ):
                 transaction.set_rollback(True)
+    except Exception:
+        if not committed:
+            stored.remove_all()
+            raise
+        # The file is stored and its row committed: the upload succeeded, whatever failed
+        # after (the after-commit work is in the outbox and gets done later).
+        logger.exception("Upload of %s committed; a step after the commit failed", meta.name)
     except BaseException:
-        stored.remove_all()
+        if not committed:
+            stored.remove_all()
         raise
+
+
+class Committed:
+    """Whether the transaction committed, set by an ``on_commit`` callback."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def mark(self) -> None:
+        self.done = True
+
+    def __bool__(self) -> bool:
+        return self.done
 
 
 def _project_for(meta: Metadata, identity: Identity, actor: Actor) -> Project:

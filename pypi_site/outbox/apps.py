@@ -1,8 +1,9 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class OutboxConfig(AppConfig):
+    """After-commit work kept in the database until it is done (``delivery``). It has no page
+    and no admin: operators see it through ``manage.py drain_outbox`` and the logs."""
+
     name = "pypi_site.outbox"
     label = "outbox"
-    verbose_name = _("Outbox")

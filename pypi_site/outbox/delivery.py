@@ -40,13 +40,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -65,6 +66,8 @@ ERROR_LENGTH = 500
 BATCH = 100
 # Due purges the background thread delivers after one that succeeded.
 CATCH_UP = 50
+LOCKED_RETRIES = 100
+LOCKED_PAUSE_SECONDS = 0.05
 
 _broker_paused_until = 0.0
 
@@ -108,11 +111,13 @@ def _committed(jobs: list[Job]) -> None:
         if broker_in_use():
             _enqueue(jobs)
             return
+        off_request = [job for job in jobs if registry.lookup(job.name).off_request]
         for job in jobs:
-            if registry.lookup(job.name).off_request:
-                background.run(partial(_deliver_off_request, job))
-            else:
+            if job not in off_request:
                 deliver(job)
+        # Handed over last, so that the thread's writes do not meet the request's.
+        for job in off_request:
+            background.run(partial(_deliver_off_request, job))
     except Exception:
         # The change is committed; its rows stay and the drain delivers them.
         logger.exception("Outbox: delivery after commit failed; the jobs stay due")
@@ -143,20 +148,47 @@ def _release(job: Job) -> None:
 
 
 def _deliver_off_request(job: Job) -> None:
+    failure = _run(job)
     try:
-        if deliver(job):
+        _retrying_when_locked(partial(_settle, job, failure))
+        if failure is None:
             drain(names=registry.names(off_request=True), limit=CATCH_UP)
     except DatabaseError as exc:
         logger.warning("Outbox: background delivery of job %s stopped: %s", job.pk, exc)
 
 
+def _retrying_when_locked(function: Callable[[], object]) -> None:
+    """``function()``, tried again for a few seconds while SQLite answers "locked" (as it does
+    at once, without waiting, to a second writer on a shared in-memory database)."""
+    for _ in range(LOCKED_RETRIES):
+        try:
+            function()
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(LOCKED_PAUSE_SECONDS)
+    function()
+
+
 def deliver(job: Job) -> bool:
     """Run ``job``, whose claim the caller holds; delete its row if the work succeeded, else
     record the failure and when to try again. True if it succeeded."""
+    return _settle(job, _run(job))
+
+
+def _run(job: Job) -> Exception | None:
+    """Do ``job``'s work; the exception that said it failed, if it did."""
     try:
         registry.lookup(job.name).function(**job.arguments)
     except Exception as exc:
-        _failed(job, exc)
+        return exc
+    return None
+
+
+def _settle(job: Job, failure: Exception | None) -> bool:
+    if failure is not None:
+        _failed(job, failure)
         return False
     Job.objects.filter(pk=job.pk).delete()
     return True

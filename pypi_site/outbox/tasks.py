@@ -14,7 +14,7 @@ from . import delivery
 def deliver(self: Task, job_id: int) -> None:
     """Deliver one outbox job after its change committed (queued by ``after_commit`` with the
     job's claim as task id, so a redelivery after a worker died still finds it its own)."""
-    delivery.deliver_queued(job_id, self.request.id)
+    delivery.deliver_queued(job_id, self.request.id or "")
 
 
 @shared_task(name="outbox.drain", ignore_result=True)

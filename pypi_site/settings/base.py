@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp_webauthn",
     "rest_framework",
+    "pypi_site.outbox",
     "accounts",
     "packages",
     "moderation",
@@ -338,16 +339,74 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_SERIALIZER = "json"
+# A worker that dies loses no task: a task is acknowledged only once it ran, one whose worker
+# process was killed goes back to the queue, and a worker reserves one task at a time. A task
+# whose whole worker vanished (SIGKILL, lost machine) is handed out again by Redis after
+# CELERY_VISIBILITY_TIMEOUT seconds; the outbox's drain redelivers its work sooner.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+# A dead broker costs a request a short connect timeout, once (the outbox keeps the work and the
+# process leaves the broker alone for a few seconds); workers and beat wait for it as long as
+# it takes, from start-up on.
+_broker_connect_timeout = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = _broker_connect_timeout
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    # One retry: a pooled connection the broker closed (a Redis restart) is reopened once.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": _broker_connect_timeout,
+    # A broker gone without closing the connection: a command waits this long, not forever.
+    "socket_timeout": 5.0,
+    "socket_keepalive": True,
+}
+# The outbox (pypi_site/outbox/): after-commit work (mail, CDN purges, search updates) is a row
+# written with the change, delivered after commit and deleted once done. Due rows (first
+# delivery failed or never happened) are delivered every OUTBOX_DRAIN_INTERVAL_SECONDS by beat,
+# by `manage.py drain_outbox` and by housekeeping; a failure is retried after
+# OUTBOX_RETRY_SECONDS, doubling up to an hour; a row undelivered after OUTBOX_MAX_AGE_SECONDS
+# is dropped with an error in the log. OUTBOX_LEASE_SECONDS: how long one deliverer holds a row
+# (longer than any one delivery may take) before another may take it over.
+OUTBOX_DRAIN_INTERVAL_SECONDS = env.int("OUTBOX_DRAIN_INTERVAL_SECONDS", default=30)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=30)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_MAX_AGE_SECONDS = env.int("OUTBOX_MAX_AGE_SECONDS", default=7 * 24 * 3600)
 # Periodic tasks, for `celery -A pypi_site beat` (without a broker, run the commands from cron).
 CELERY_BEAT_SCHEDULE = {
     "housekeeping": {
         "task": "packages.tasks.run_housekeeping",
         "schedule": float(env.int("HOUSEKEEPING_INTERVAL_SECONDS", default=24 * 3600)),
     },
+    "outbox": {
+        "task": "outbox.drain",
+        "schedule": float(OUTBOX_DRAIN_INTERVAL_SECONDS),
+        # A drain still queued when the next one is due is dropped, not run twice.
+        "options": {"expires": float(OUTBOX_DRAIN_INTERVAL_SECONDS)},
+    },
 }
 
 # --- CDN ------------------------------------------------------------------------------------
+# Where to POST purges (packages/cdn.py). Credentials in it (https://user:password@host/...) go
+# out as a Basic Authorization header, never in the URL; CDN_PURGE_AUTH_HEADER
+# ("Header-Name: value", e.g. Fastly's "Fastly-Key: <token>") is sent with every purge. Neither
+# is ever logged. A purge waits at most CDN_PURGE_TIMEOUT seconds per network step.
 CDN_PURGE_URL = env.str("CDN_PURGE_URL", default="")
+CDN_PURGE_AUTH_HEADER = env.str("CDN_PURGE_AUTH_HEADER", default="")
+CDN_PURGE_TIMEOUT = env.float("CDN_PURGE_TIMEOUT", default=2.0)
+if CDN_PURGE_URL and urlsplit(CDN_PURGE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("CDN_PURGE_URL must be an http:// or https:// URL.")
+_auth_name, _auth_colon, _auth_value = CDN_PURGE_AUTH_HEADER.partition(":")
+if CDN_PURGE_AUTH_HEADER and not (_auth_colon and _auth_name.strip()):
+    raise ImproperlyConfigured('CDN_PURGE_AUTH_HEADER must read "Header-Name: value".')
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_REFERRER_POLICY = "same-origin"

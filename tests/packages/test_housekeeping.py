@@ -192,7 +192,13 @@ def test_the_task_removes_orphans(storage_root, spool):
     stored(storage_root, "killed-1.0-py3-none-any.whl", 7 * HOUR)
     write(spool / "pypi-upload-abc123.part", 7 * HOUR)
     result = run_housekeeping.delay().get()
-    assert result == {"objects": 1, "temp_files": 1, "failures": 0, "invitations_expired": 0}
+    assert result == {
+        "objects": 1,
+        "temp_files": 1,
+        "failures": 0,
+        "invitations_expired": 0,
+        "outbox_delivered": 0,
+    }
     assert remaining(storage_root) == set()
 
 
