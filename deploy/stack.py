@@ -352,7 +352,7 @@ class Stack:
                 *([self._beat()] if self.config.beat else []),
                 *(self._web(index, port) for index, port in enumerate(self.node_ports, 1)),
             )
-            self._start_parts(self._varnish())
+            self._start_parts(self.varnish_part())
         except BaseException:
             self.stop()
             raise
@@ -616,10 +616,12 @@ class Stack:
             describe=f"{url} ({self.config.web_workers} workers)",
         )
 
-    def _varnish(self) -> Part:
+    def varnish_part(self) -> Part:
+        """Varnish on ``port`` over the nodes of ``node_ports`` (a test of the VCL alone points
+        them at an origin of its own)."""
         conf = self.root / "varnish-conf"
         conf.mkdir(exist_ok=True)
-        (conf / "backends.vcl").write_text(self._backends_vcl())
+        (conf / "backends.vcl").write_text(self.backends_vcl())
         (conf / "backends.vcl").chmod(0o600)  # it holds the purge secret
         workdir = self.root / "varnish"
         argv = [
@@ -652,7 +654,8 @@ class Stack:
             describe=f"{self.url}/ over {len(self.node_ports)} node(s)",
         )
 
-    def _backends_vcl(self) -> str:
+    def backends_vcl(self) -> str:
+        """``backends.vcl``: the nodes, the round-robin director ``web`` and the purge secret."""
         lines = ["# Written by deploy/stack.py at each start: do not edit.", ""]
         for index, port in enumerate(self.node_ports, start=1):
             lines += [

@@ -81,7 +81,13 @@ sub vcl_recv {
         if (!req.http.Surrogate-Key) {
             return (synth(400, "No Surrogate-Key"));
         }
-        set req.http.X-Purged = xkey.purge(req.http.Surrogate-Key);
+        # "Fastly-Soft-Purge: 1", as Fastly takes it: mark the pages stale instead (kept for
+        # grace, refreshed by the next request), as they are once their max-age has passed.
+        if (req.http.Fastly-Soft-Purge == "1") {
+            set req.http.X-Purged = xkey.softpurge(req.http.Surrogate-Key);
+        } else {
+            set req.http.X-Purged = xkey.purge(req.http.Surrogate-Key);
+        }
         return (synth(200, "Purged"));
     }
     # Only purge_credentials may set it (a client's own copy is thrown away).
@@ -116,13 +122,15 @@ sub vcl_recv {
 
     # --- Vary: Accept ------------------------------------------------------------------------
     # The Simple API answers HTML or JSON by the Accept header (PEP 691), and says
-    # "Vary: Accept", so Varnish keeps one copy per Accept value. Spaces and letter case never
-    # change the site's choice (packages/views/simple.py splits on commas, strips and
-    # lower-cases), so they are removed here: equivalent headers share one copy. Nothing more
-    # is normalised: the site ranks q-values and specificity, which a rewrite here could only
-    # get wrong.
-    if (req.http.Accept) {
-        set req.http.Accept = std.tolower(regsuball(req.http.Accept, "\s+", ""));
+    # "Vary: Accept", so Varnish keeps one copy per Accept value. Letter case and the spaces
+    # around "," ";" and "=" never change its choice (packages/views/simple.py lower-cases
+    # the header, and Django's parse_header_parameters strips every part around those), so on
+    # /simple/ they are removed here: equivalent headers share one copy. Nothing more is
+    # normalised: the site ranks q-values and specificity, which a rewrite here could only get
+    # wrong. Other pages get the header exactly as the client sent it.
+    if (req.url ~ "^/simple/" && req.http.Accept) {
+        set req.http.Accept = regsuball(std.tolower(req.http.Accept), "\s*([,;=])\s*", "\1");
+        set req.http.Accept = regsuball(req.http.Accept, "^\s+|\s+$", "");
     }
 
     # Everything else may come from the cache: what the origin answers decides whether it is
@@ -223,6 +231,11 @@ sub vcl_backend_response {
 }
 
 sub vcl_backend_error {
+    # A node that died since its last probe refuses the connection: a read goes to the next
+    # node at once (round robin) rather than failing until the probes notice.
+    if (bereq.retries < 1 && (bereq.method == "GET" || bereq.method == "HEAD")) {
+        return (retry);
+    }
     # No node answered at all (none healthy, or a connection failure): a short plain 503.
     set beresp.http.Content-Type = "text/plain; charset=utf-8";
     set beresp.http.Retry-After = "5";
