@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # After the session, user and messages: its 503 page is a full page of the site.
     "pypi_site.middleware.ReadOnlyMiddleware",
+    # A security store on Redis that cannot be reached: 503, not 500 (pypi_site/cache.py).
+    "pypi_site.cache.SecurityStoreUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "pypi_site.urls"
@@ -169,6 +171,17 @@ CACHES = {
     # worker process and node shares, whatever CACHE_URL is. By default, a database table.
     "security": env.cache_url("SECURITY_CACHE_URL", default="dbcache://security_cache"),
 }
+# On Redis (pypi_site/cache.py): short timeouts, and a node that found Redis down skips it for
+# CACHE_RETRY_SECONDS. The page cache then degrades to the database (reads miss, writes do
+# nothing); the security store refuses what it cannot count with a 503.
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.5)
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
+for _alias, _redis_backend in (("default", "TolerantRedisCache"), ("security", "StrictRedisCache")):
+    if CACHES[_alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        CACHES[_alias]["BACKEND"] = f"pypi_site.cache.{_redis_backend}"
+        CACHES[_alias].setdefault("OPTIONS", {}).update(
+            timeout_seconds=CACHE_TIMEOUT_SECONDS, retry_seconds=CACHE_RETRY_SECONDS
+        )
 _security_backend = CACHES["security"]["BACKEND"]
 if _security_backend == "django.core.cache.backends.db.DatabaseCache":
     CACHES["security"]["BACKEND"] = "accounts.security_store.SecurityDatabaseCache"
@@ -186,15 +199,26 @@ FILES_ROOT = Path(env.str("FILES_ROOT", default=str(VAR_DIR / "files")))
 FILES_STORAGE = env.str("FILES_STORAGE", default="filesystem")
 # Absolute base URL for package files (a CDN or a bucket); empty = served by this site.
 FILES_URL = env.str("FILES_URL", default="").rstrip("/")
-# How /packages/<path> answers: "serve" (stream it), "accel" (X-Accel-Redirect for nginx,
-# prefixed by FILES_ACCEL_PREFIX) or "redirect" (to the storage's own URL, e.g. presigned S3).
-FILES_SERVE_MODE = env.str("FILES_SERVE_MODE", default="serve")
+# How /packages/<path> answers: "serve" (stream it, from disk or from S3), "accel"
+# (X-Accel-Redirect for nginx, prefixed by FILES_ACCEL_PREFIX) or "redirect" (to the storage's
+# own URL, e.g. presigned S3). Default: "redirect" with S3, "serve" otherwise.
+FILES_SERVE_MODE = env.str(
+    "FILES_SERVE_MODE", default="redirect" if FILES_STORAGE == "s3" else "serve"
+)
+if FILES_SERVE_MODE not in ("serve", "accel", "redirect"):
+    raise ImproperlyConfigured('FILES_SERVE_MODE is "serve", "accel" or "redirect"')
+if FILES_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured('FILES_STORAGE is "filesystem" or "s3"')
 FILES_ACCEL_PREFIX = env.str("FILES_ACCEL_PREFIX", default="/protected-files/")
 
 if FILES_STORAGE == "s3":
     _files_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # django-storages' S3 backend, with bounded timeouts and retries, and streaming reads.
+        "BACKEND": "packages.storage.S3PackageStorage",
         "OPTIONS": {
+            "connect_timeout": env.float("AWS_S3_CONNECT_TIMEOUT", default=5.0),
+            "read_timeout": env.float("AWS_S3_READ_TIMEOUT", default=30.0),
+            "max_attempts": env.int("AWS_S3_MAX_ATTEMPTS", default=3),
             "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
             "region_name": env.str("AWS_S3_REGION_NAME", default=None),
@@ -208,8 +232,6 @@ if FILES_STORAGE == "s3":
             "object_parameters": {"CacheControl": "max-age=31536000, immutable"},
         },
     }
-    if FILES_SERVE_MODE == "serve":
-        FILES_SERVE_MODE = "redirect"
 else:
     _files_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -224,7 +246,9 @@ else:
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "packages": _files_storage,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # whitenoise's hashed, compressed files; a page whose static file was not collected logs
+    # an error instead of answering 500, and `check --deploy` asks for collectstatic.
+    "staticfiles": {"BACKEND": "pypi_site.staticfiles.ManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = str(VAR_DIR / "media")
 STATIC_URL = "/static/"
