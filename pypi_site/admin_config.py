@@ -9,3 +9,8 @@ from django.contrib.admin.apps import AdminConfig
 
 class OTPAdminConfig(AdminConfig):
     default_site = "pypi_site.admin_site.IndexAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # The site's own system checks: pypi_site is not an app, and this is its one AppConfig.
+        from . import checks  # noqa: F401 - registers on import

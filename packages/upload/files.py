@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,11 +18,13 @@ from help.links import help_url
 from ..models import File, FilenameRegistry, PackageType, Project, ProjectEventTag, Release
 from ..services import events, journal
 from ..services.events import Actor
-from ..storage import StoredObjects, file_path
+from ..storage import StorageUnavailable, StoredObjects, file_path
 from . import archive, filenames, wheel_metadata, wheel_record
-from .errors import bad_request
+from .errors import UploadError, bad_request
 from .form import UploadForm
 from .handlers import ReceivedDistribution
+
+logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -163,14 +166,7 @@ def accept(
     _check_release_accepts(release, form)
     metadata = _check_contents(project, meta, form, filename, Path(content.temporary_file_path()))
     path = file_path(content.blake2_256, filename)
-    try:
-        stored.save_file(path, content)
-        if metadata is not None:
-            stored.save_bytes(f"{path}.metadata", metadata)
-    except OSError:  # 44
-        raise bad_request(
-            _("Filename is too long: '{filename}'").format(filename=filename)
-        ) from None
+    _store(stored, path, filename, content, metadata)
     file = _create_file(release, form, filename, path, content, metadata, actor)
     events.record(
         project,
@@ -187,6 +183,30 @@ def accept(
         by=actor.user,
     )
     return file
+
+
+def _store(
+    stored: StoredObjects,
+    path: str,
+    filename: str,
+    content: ReceivedDistribution,
+    metadata: bytes | None,
+) -> None:
+    """Write the file and its ``.metadata``: check 44, or 503 when the store is unavailable
+    (the transaction then rolls back, so nothing of the upload is committed)."""
+    try:
+        stored.save_file(path, content)
+        if metadata is not None:
+            stored.save_bytes(f"{path}.metadata", metadata)
+    except StorageUnavailable as exc:
+        logger.error("File storage failed while storing %s: %s", path, exc)
+        raise UploadError(
+            503, _("File storage is unavailable; nothing was stored. Please try again later.")
+        ) from None
+    except OSError:  # 44
+        raise bad_request(
+            _("Filename is too long: '{filename}'").format(filename=filename)
+        ) from None
 
 
 def _create_file(release, form, filename, path, content, metadata, actor) -> File:

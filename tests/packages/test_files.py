@@ -56,6 +56,8 @@ def test_served_bytes_equal_the_uploaded_ones(client, uploaded):
         assert served(response) == content
         assert response["Content-Type"] == "application/octet-stream"
         assert response["Cache-Control"] == IMMUTABLE
+        # Immutable files are not purged with their project's pages (project/<name>).
+        assert response["Surrogate-Key"] == "files files/sample"
 
 
 def test_wheel_metadata_sidecar(client, uploaded):
@@ -82,8 +84,9 @@ def test_head_answers_without_a_body(client, uploaded):
     response = client.head(f"/packages/{wheel.path}")
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b""
+    assert response.content == b""  # the object is not even read: its size is enough
     assert response["Content-Length"] == str(len(wheel_bytes))
+    assert response["Cache-Control"] == IMMUTABLE
 
 
 @pytest.mark.parametrize(
@@ -154,6 +157,9 @@ def test_redirect_mode_sends_clients_to_storage(client, settings, suffix):
 
     assert response.status_code == 302
     assert response["Location"] == f"https://files.example.test/{file.path}{suffix}"
+    # A URL that never expires: the redirect is as immutable as the file.
+    assert response["Cache-Control"] == IMMUTABLE
+    assert response["Surrogate-Key"] == f"files files/{file.release.project.normalized_name}"
 
 
 @pytest.mark.parametrize("mode", ["accel", "redirect"])
@@ -163,3 +169,38 @@ def test_other_modes_still_refuse_unknown_files(client, settings, mode):
 
     assert client.get(f"/packages/{file.path}").status_code == 404
     assert client.get(f"/packages/{file_path('ab' * 32, 'x-1.0.tar.gz')}").status_code == 404
+
+
+def unreachable_storage(settings, tmp_path) -> None:
+    """Package storage under a path that runs through a regular file: every read and write
+    fails with NotADirectoryError, as a disk that is gone or unmounted would fail."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "packages": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "files")},
+        },
+    }
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_unavailable_storage_answers_503_not_500(client, settings, tmp_path, uploaded, method):
+    wheel, *_ = uploaded
+    unreachable_storage(settings, tmp_path)
+
+    response = getattr(client, method)(f"/packages/{wheel.path}")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert response["Cache-Control"] == "no-store"
+    if method == "get":
+        assert response.content.decode() == "File storage is unavailable. Please try again later."
+
+
+def test_a_known_file_missing_from_storage_is_404(client, uploaded):
+    wheel, *_ = uploaded
+    package_storage().delete(wheel.path)
+
+    assert client.get(f"/packages/{wheel.path}").status_code == 404

@@ -46,14 +46,6 @@ def manage(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Comple
     )
 
 
-def test_check_deploy_is_clean_with_the_documented_production_environment(tmp_path):
-    result = manage(
-        tmp_path, documented_production_environment(), "check", "--deploy", "--fail-level", "DEBUG"
-    )
-    assert result.returncode == 0, result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
-
-
 @pytest.mark.parametrize(
     ("variable", "value"),
     [

@@ -585,3 +585,30 @@ def test_filename_too_long_for_storage(refused, settings, token):
     before = stored_files()
     refused(upload, token, 400, f"Filename is too long: '{filename}'")
     assert stored_files() == before
+
+
+def test_unavailable_storage_refuses_the_upload_with_503_and_keeps_nothing(
+    client, refused, settings, tmp_path, token
+):
+    """A store that fails (here a disk path through a regular file, as an unmounted disk
+    fails): 503 with a message twine shows, no project, release, file or journal row. Once the
+    store is back, the same upload is accepted."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    working = settings.STORAGES
+    settings.STORAGES = {
+        **working,
+        "packages": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "files")},
+        },
+    }
+    upload = uploads.wheel_upload("sample", "1.0")
+
+    message = "File storage is unavailable; nothing was stored. Please try again later."
+    refused(upload, token, 503, message)
+    assert not Project.objects.exists()
+
+    settings.STORAGES = working
+    assert upload.post(client, token).status_code == 200
+    assert File.objects.get().filename == WHEEL
