@@ -19,15 +19,30 @@ from pathlib import Path
 import pytest
 
 from deploy.stack import Stack, StackConfig
+from tests.oidc_issuer import LocalIssuer
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def issuer() -> Iterator[LocalIssuer]:
+    """A local OIDC issuer the stack trusts as GitHub Actions (tokens need ``aud=`` the
+    stack's audience, ``GET /_/oidc/audience``)."""
+    with LocalIssuer() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def stack(issuer: LocalIssuer) -> Iterator[Stack]:
     # Not pytest's tmp_path: as root, PostgreSQL runs as the postgres user, which must be able
     # to reach the directory (pytest's are private to their owner).
     root = Path(tempfile.mkdtemp(prefix="pypi-stack-"))
     root.chmod(0o755)
-    config = StackConfig(root=root, port=0, web_nodes=2, web_workers=2)
+    config = StackConfig(
+        root=root,
+        port=0,
+        web_nodes=2,
+        web_workers=2,
+        env={"OIDC_GITHUB_ISSUER": issuer.url("github")},
+    )
     try:
         with Stack(config) as running:
             yield running
