@@ -101,7 +101,7 @@ def test_a_cdn_that_is_down_does_not_fail_the_upload(client, publisher, token, f
 
 @pytest.mark.django_db(transaction=True)
 def test_a_hanging_cdn_does_not_hold_up_the_upload(client, publisher, token, fake_cdn):
-    fake_cdn.hang = True
+    fake_cdn.hold()
     response = uploads.wheel_upload("Sample", "1.0").post(client, token)
     # The answer came while the CDN still holds the purge: it never answers until released.
     assert response.status_code == 200
@@ -181,7 +181,7 @@ def test_a_redirect_is_not_followed(fake_cdn, settings):
 
 
 def test_a_hanging_cdn_is_given_up_after_the_timeout(fake_cdn):
-    fake_cdn.hang = True
+    fake_cdn.hold()
     with pytest.raises(cdn.PurgeFailed, match="timed out"):
         cdn.purge(["simple-index"])
 

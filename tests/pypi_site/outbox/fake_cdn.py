@@ -1,7 +1,7 @@
 """A CDN's purge endpoint on loopback that records every purge it is sent.
 
-It answers each ``POST`` with ``status`` (200 by default), after ``delay`` seconds; with
-``hang`` set it takes the request and never answers (until ``release`` or ``stop``).
+It answers each ``POST`` with ``status`` (200 by default), after ``delay`` seconds; after
+``hold()`` it takes each request and never answers it (until ``release()`` or ``stop()``).
 ``received`` lists every purge that arrived, ``answered`` those it accepted (2xx). ``down()`` stops
 listening (connections are refused), ``up()`` listens again on the same port.
 """
@@ -83,8 +83,13 @@ class FakeCdn:
 
     stop = down
 
+    def hold(self) -> None:
+        """Take every request from now on and never answer it: a CDN that hangs."""
+        self._released.clear()
+        self.hang = True
+
     def release(self) -> None:
-        """Let the requests held by ``hang`` go (unanswered) and answer again from now on."""
+        """Let the held requests go (unanswered) and answer again from now on."""
         self.hang = False
         self._released.set()
 
