@@ -338,6 +338,8 @@ class Stack:
         began = time.monotonic()
         for path in (self.root, self.logs, self.mail_dir):
             path.mkdir(parents=True, exist_ok=True)
+        if not _port_free(self.port):
+            raise StackError(f"port {self.port} is taken: stop what listens there, or set PORT")
         self.env = self._build_env()
         self._write_env_file()
         try:
@@ -691,6 +693,16 @@ def _reachable_by(user: str, path: Path) -> bool:
         ["/usr/sbin/runuser", "-u", user, "--", "test", "-x", str(path)], capture_output=True
     )
     return proc.returncode == 0
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _redis_ping(port: int) -> bool:
