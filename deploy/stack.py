@@ -3,7 +3,8 @@
     python -m deploy.stack [--port 8000] [--root var/stack] [--web-nodes 1] [--web-workers 3]
 
 Starts, in this order, each part in its own process group with its log in ``<root>/logs/``
-and its state under ``<root>/``, waiting for each to answer before the next:
+and its state under ``<root>/``, waiting for each to answer before starting what needs it
+(the worker, beat and the nodes start together):
 
     postgres   PostgreSQL (``<root>/postgres``, created once, kept between runs; Unix socket)
     redis      redis-server on loopback (``<root>/redis``, append-only file: a queued task
@@ -20,6 +21,8 @@ and its state under ``<root>/``, waiting for each to answer before the next:
 Every Django process (the nodes, the worker, beat, ``manage.py``) gets the same environment,
 ``Stack.env``. Ctrl-C or SIGTERM stops every part in reverse order, also when start-up failed
 half way. Tests use the same class: ``with Stack(StackConfig(root=tmp, port=0)) as stack:``.
+Every part is also killed when the process that started it dies, even by SIGKILL (Linux's
+parent-death signal): start a stack from a thread that outlives it, such as the main thread.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -797,11 +800,6 @@ def _shown_env(env: dict[str, str]) -> dict[str, str]:
             value = value.split(":", 1)[0] + ": <generated at each start>"
         masked[key] = value
     return masked
-
-
-def iter_logs(stack: Stack) -> Iterator[Path]:
-    """Every part's log (for a failing test's report)."""
-    yield from sorted(stack.logs.glob("*.log"))
 
 
 if __name__ == "__main__":
