@@ -3,10 +3,11 @@
 A project's page is built in one query and cached under the project's serial, which every
 visible change bumps; so the first request after an upload renders it. That render is kept
 cheap for projects of thousands of files (``bench/stack.py`` measures it): rows are plain
-tuples of only the columns the format writes, sorted in Python (the database's collation is
-not byte order on PostgreSQL, and sorting there cost more than the rest of the query), the
-upload time is written as text by the database (parsing a timestamp per row cost more than
-writing the row), and values that repeat (``Requires-Python``, yank reasons) are escaped once.
+tuples of only the columns the format writes, read straight from the cursor; the database
+orders them by version and Python by filename (PostgreSQL's collation is not code point
+order, and sorting filenames with it cost more than the rest of the query); the upload time
+is written as text by the database (parsing a timestamp per row cost more than writing the
+row); values that repeat (``Requires-Python``, yank reasons) are escaped once.
 
 The index of every project is streamed from a database cursor, never built whole nor cached
 here: memory stays the same whatever the number of projects, and the CDN in front caches it.
@@ -23,7 +24,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from html import escape
-from operator import itemgetter
 from typing import Any
 
 from django.core.cache import cache
@@ -98,7 +98,10 @@ def file_rows(project: Project, *, json_fields: bool = False) -> list[Row]:
     driver gives them (the ORM's per-row work cost a third of the query). Filenames of a
     release are in code point order, as the public index sorts them, on every database.
     """
-    query = File.objects.installable().filter(release__project=project).order_by()
+    # By version in the database (``sort_key`` compares byte-wise everywhere), then by
+    # filename here (runs of a few files each: next to nothing to sort).
+    query = File.objects.installable().filter(release__project=project)
+    query = query.order_by("release__sort_key")
     columns: tuple[str, ...] = _COLUMNS
     if json_fields:
         query = query.annotate(upload_time_text=_UploadTime(F("upload_time")))
@@ -107,7 +110,7 @@ def file_rows(project: Project, *, json_fields: bool = False) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows: list[Row] = cursor.fetchall()
-    rows.sort(key=itemgetter(0, 1))
+    rows.sort()  # (sort key, filename, ...): filenames are unique, so nothing past them counts
     return rows
 
 
