@@ -19,7 +19,8 @@
 #       the keys the page is purged by (project/<name>, simple-index, ...). After every write
 #       the site (its Celery worker when a broker is set) POSTs the keys to /_cdn/purge, which
 #       drops every page carrying any of them at once (a hard purge: the next request waits
-#       for the new page rather than being served the stale one).
+#       for the new page rather than being served the stale one). With "Fastly-Soft-Purge: 1"
+#       the pages are only marked stale, as Fastly's soft purge does.
 #   Cache-Control
 #       is meant for browsers and clients. Only files (/packages/) and static assets
 #       (/static/), which are immutable and carry no Surrogate-Control, are cached by it.
@@ -236,7 +237,11 @@ sub vcl_backend_error {
     if (bereq.retries < 1 && (bereq.method == "GET" || bereq.method == "HEAD")) {
         return (retry);
     }
-    # No node answered at all (none healthy, or a connection failure): a short plain 503.
+    # A background refresh that fails keeps the stale copy (not a 503 in its place).
+    if (bereq.is_bgfetch) {
+        return (abandon);
+    }
+    # No node answered at all (none healthy, or every try failed): a short plain 503.
     set beresp.http.Content-Type = "text/plain; charset=utf-8";
     set beresp.http.Retry-After = "5";
     set beresp.body = {"The index is unavailable; try again in a moment.

@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,6 +36,8 @@ class Origin:
     """What the origin answers: a counter per path (each fetch a new body), its health."""
 
     healthy: bool = True
+    # Answers its probes but drops every other request unanswered (a node dying right now).
+    broken: bool = False
     fetches: dict[str, int] = field(default_factory=dict)
     seen: list[dict[str, str]] = field(default_factory=list)
 
@@ -65,6 +68,10 @@ def handler(origin: Origin) -> type[BaseHTTPRequestHandler]:
                 self.answer(200 if origin.healthy else 503, "health", {})
                 return
             origin.seen.append({k.lower(): v for k, v in self.headers.items()})
+            if origin.broken:
+                origin.count("dropped")
+                self.close_connection = True
+                return
             if not origin.healthy:
                 self.answer(500, "down", {})
                 return
@@ -88,9 +95,8 @@ def handler(origin: Origin) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture(scope="module")
-def origin() -> Iterator[tuple[Origin, int]]:
-    state = Origin()
+@contextmanager
+def serving(state: Origin) -> Iterator[tuple[Origin, int]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler(state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -101,19 +107,31 @@ def origin() -> Iterator[tuple[Origin, int]]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def varnish(
-    origin: tuple[Origin, int], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """Varnish alone, over the test's origin (a Stack used only for its Varnish part)."""
-    stack = Stack(StackConfig(root=tmp_path_factory.mktemp("varnish"), port=0, web_nodes=1))
-    stack.node_ports = [origin[1]]
+@contextmanager
+def varnish_over(root: Path, *ports: int) -> Iterator[Stack]:
+    """Varnish alone over ``ports`` (a Stack used only for its Varnish part)."""
+    stack = Stack(StackConfig(root=root, port=0, web_nodes=len(ports)))
+    stack.node_ports = list(ports)
     part = stack.varnish_part()
     part.start()
     try:
         yield stack
     finally:
         part.stop()
+
+
+@pytest.fixture(scope="module")
+def origin() -> Iterator[tuple[Origin, int]]:
+    with serving(Origin()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def varnish(
+    origin: tuple[Origin, int], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    with varnish_over(tmp_path_factory.mktemp("varnish"), origin[1]) as stack:
+        yield stack
 
 
 @pytest.fixture
@@ -213,6 +231,43 @@ def test_a_purge_needs_post_this_machine_and_the_secret_and_drops_the_keys(
     assert done.status_code == 200, done.text
     after = get(varnish, path)
     assert (after.headers["X-Cache"], body(after)) == ("MISS", 2)
+
+
+def test_a_soft_purge_marks_the_pages_stale_and_they_are_refreshed_behind_them(
+    varnish: Stack, fresh_origin: Origin
+) -> None:
+    path = unique("page")
+    get(varnish, path)
+    answer = requests.post(
+        f"{varnish.url}/_cdn/purge",
+        headers={
+            "Surrogate-Key": f"key{path}",
+            PURGE_HEADER: varnish.purge_secret,
+            "Fastly-Soft-Purge": "1",
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+    stale = get(varnish, path)
+
+    assert (stale.headers["X-Cache"], body(stale)) == ("HIT", 1)
+    wait_until(lambda: body(get(varnish, path)) == 2)
+
+
+def test_a_read_a_dying_node_drops_is_answered_by_the_next_node(
+    origin: tuple[Origin, int], tmp_path: Path
+) -> None:
+    """Before the probes notice (this node still answers them), Varnish tries the next node."""
+    with (
+        serving(Origin(broken=True)) as (dying, dying_port),
+        varnish_over(tmp_path, dying_port, origin[1]) as stack,
+    ):
+        answers = [requests.get(f"{stack.url}{unique('p')}", timeout=10) for _ in range(6)]
+
+    # Round robin sent every other first try to the dying node; each was tried again.
+    assert dying.fetches["dropped"] >= 3
+    assert [a.status_code for a in answers] == [200] * 6
 
 
 def test_what_is_never_stored(varnish: Stack, fresh_origin: Origin) -> None:
