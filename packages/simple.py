@@ -225,51 +225,51 @@ def detail(project: Project, content_type: str, base: str, site: str) -> bytes:
 # The index -------------------------------------------------------------------------------------
 
 _INDEX_BATCH = 2000  # projects read from the cursor, and written, at a time
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+_Project = tuple[str, str, int]  # name, normalized name, last serial
 
 
-def index_projects() -> Iterator[tuple[str, str, int]]:
+def index_batches() -> Iterator[list[_Project]]:
     """``(name, normalized name, last serial)`` of every installable project, by normalized
-    name, read from the database a batch at a time (a server-side cursor on PostgreSQL)."""
-    return (
+    name, a batch at a time from one cursor (server-side on PostgreSQL), as the driver gives
+    them."""
+    query = (
         Project.objects.installable()
         .order_by("normalized_name")
         .values_list("name", "normalized_name", "last_serial")
-        .iterator(chunk_size=_INDEX_BATCH)
     )
-
-
-def _batches(projects: Iterable[tuple[str, str, int]]) -> Iterator[list[tuple[str, str, int]]]:
-    batch: list[tuple[str, str, int]] = []
-    for project in projects:
-        batch.append(project)
-        if len(batch) == _INDEX_BATCH:
+    sql, params = query.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(_INDEX_BATCH):
             yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
-def index_html(projects: Iterable[tuple[str, str, int]]) -> Iterator[bytes]:
+def index_html(batches: Iterable[list[_Project]]) -> Iterator[bytes]:
     """The PEP 503 index, in chunks of a batch of projects each."""
     yield (
         "<!DOCTYPE html>\n<html>\n  <head>\n"
         f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
         "    <title>Simple index</title>\n  </head>\n  <body>\n"
     ).encode()
-    for batch in _batches(projects):
+    for batch in batches:
+        # Project names never hold a character HTML escapes; a batch that does is escaped.
+        if _HTML_SPECIAL.search("".join(name + normalized for name, normalized, _ in batch)):
+            batch = [
+                (escape(name), escape(normalized), serial) for name, normalized, serial in batch
+            ]
         yield "".join(
-            f'    <a href="/simple/{escape(normalized)}/">{escape(name)}</a>\n'
-            for name, normalized, _ in batch
+            f'    <a href="/simple/{normalized}/">{name}</a>\n' for name, normalized, _ in batch
         ).encode()
     yield b"  </body>\n</html>\n"
 
 
-def index_json(projects: Iterable[tuple[str, str, int]], serial: int) -> Iterator[bytes]:
+def index_json(batches: Iterable[list[_Project]], serial: int) -> Iterator[bytes]:
     """The PEP 691 index, in chunks, byte for byte as ``dumps`` writes the whole document."""
     meta = dumps({"api-version": API_VERSION, "_last-serial": serial}).rstrip(b"\n")
     yield b'{"meta":' + meta + b',"projects":['
     separator = ""
-    for batch in _batches(projects):
+    for batch in batches:
         yield (
             separator
             + ",".join(
@@ -283,5 +283,5 @@ def index_json(projects: Iterable[tuple[str, str, int]], serial: int) -> Iterato
 def index(content_type: str, serial: int) -> Iterator[bytes]:
     """The list of every installable project, as chunks to stream."""
     if content_type == V1_JSON:
-        return index_json(index_projects(), serial)
-    return index_html(index_projects())
+        return index_json(index_batches(), serial)
+    return index_html(index_batches())

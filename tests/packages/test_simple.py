@@ -339,6 +339,17 @@ def test_index_in_many_chunks_is_one_document(client, accept):
         assert body.endswith(b"</a>\n  </body>\n</html>\n")
 
 
+def test_index_html_escapes_a_batch_that_needs_it():
+    """Names the database refuses today, as an older row could hold them."""
+    batches = [[("plain", "plain", 1)], [("A&B", "a&b", 2), ('q"t', 'q"t', 3)]]
+
+    body = b"".join(simple.index_html(batches)).decode()
+
+    assert '<a href="/simple/plain/">plain</a>' in body
+    assert '<a href="/simple/a&amp;b/">A&amp;B</a>' in body
+    assert '<a href="/simple/q&quot;t/">q&quot;t</a>' in body
+
+
 def test_index_head_answers_the_headers_without_a_body(client):
     ProjectFactory(name="first")
 
