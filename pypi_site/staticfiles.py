@@ -3,7 +3,7 @@
 
 Without that manifest (``collectstatic`` not run on a deploy) whitenoise's storage raises for
 every ``{% static %}``, so every page would answer 500 while the APIs work. This one logs the
-error instead, once per file, and names the file unhashed: pages still answer (unstyled, as
+error instead, once, and names files unhashed: pages still answer (unstyled, as
 nothing is collected), and ``manage.py check --deploy`` says what to run
 (``pypi_site/checks.py``).
 """
@@ -18,24 +18,29 @@ logger = logging.getLogger(__name__)
 
 
 class ManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
-    """Hashed names from the manifest; an unhashed name (and a logged error) for a file the
-    manifest lacks."""
+    """Hashed names from the manifest; without any manifest, unhashed names and one logged
+    error.
+
+    With a manifest, a name it lacks raises as in whitenoise: whitenoise itself asks for every
+    file under ``STATIC_ROOT`` at start-up (source maps, unhashed copies) and expects the
+    error, and a template naming a file that was never collected is a bug to see."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._reported: set[str] = set()
+        self._reported = False
 
     def stored_name(self, name: str) -> str:
         try:
             return super().stored_name(name)
-        except ValueError as exc:
-            if name not in self._reported:
-                self._reported.add(name)
+        except ValueError:
+            if self.hashed_files or self.has_manifest():
+                raise
+            if not self._reported:
+                self._reported = True
                 logger.error(
-                    "Static file %s is not in the collected files (%s): run "
-                    "`python manage.py collectstatic --noinput` with the site's settings.",
-                    name,
-                    exc,
+                    "Static files are not collected (no manifest in STATIC_ROOT): pages name "
+                    "them unhashed. Run `python manage.py collectstatic --noinput` with the "
+                    "site's settings."
                 )
             return name
 
