@@ -40,8 +40,18 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def project_keys(normalized_name: str) -> list[str]:
-    return [f"project/{normalized_name}", "simple-index"]
+# Journal actions after which a project's files must no longer be served from the CDN's copy.
+_FILES_GONE = ("remove file ", "remove release", "remove project", "project quarantined")
+
+
+def project_keys(normalized_name: str, actions: Iterable[str] = ()) -> list[str]:
+    """The keys to purge after ``actions`` changed the project: its pages and the index, and
+    its files (``files/<name>``, which are otherwise cached for a year) when one of the actions
+    took files away."""
+    keys = [f"project/{normalized_name}", "simple-index"]
+    if any(action.startswith(_FILES_GONE) for action in actions):
+        keys.append(f"files/{normalized_name}")
+    return keys
 
 
 def purge(keys: Iterable[str]) -> None:

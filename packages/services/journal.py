@@ -86,15 +86,18 @@ def _lock_journal() -> None:
 def _write(pending: _Pending) -> int:
     _lock_journal()
     serials: dict[int, tuple[Project, int]] = {}
+    actions: dict[int, list[str]] = {}
     for project, entry, by in pending:
         row = JournalEntry.objects.create(
             name=project.name, version=entry.version, action=entry.action, submitted_by=by
         )
         serials[project.pk] = (project, row.pk)
+        actions.setdefault(project.pk, []).append(entry.action)
     for project, serial in serials.values():
         Project.objects.filter(pk=project.pk).update(last_serial=serial)
         project.last_serial = serial
-        tasks.changed_on_commit(project.pk, cdn.project_keys(project.normalized_name))
+        keys = cdn.project_keys(project.normalized_name, actions[project.pk])
+        tasks.changed_on_commit(project.pk, keys)
     return max(serial for _, serial in serials.values())
 
 

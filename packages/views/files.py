@@ -7,9 +7,10 @@ storage's own URL (S3, a CDN).
 
 Caching: a file's bytes never change under its path (the path holds their BLAKE2b-256), so
 what this site sends is cacheable for a year by browsers and a CDN alike, with the surrogate
-keys ``files`` and ``files/<project>``; a change to a project never purges them. A redirect to a
-presigned URL expires with the URL, so it is never cached (``no-store``); a redirect to a
-permanent object URL is as immutable as the file.
+keys ``files`` and ``files/<project>``; they are purged only when a change takes files away
+(a file, release or project removed, a project quarantined: ``packages.cdn.project_keys``).
+A redirect to a presigned URL expires with the URL, so it is never cached (``no-store``); a
+redirect to a permanent object URL is as immutable as the file.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ from django.core.management import call_command
 
 from packages import cdn
 from packages.models import File, Project
+from packages.services.events import Actor
+from packages.services.releases import delete_file
 from pypi_site.outbox import background
 from pypi_site.outbox.models import Job
 from tests import uploads
@@ -52,6 +54,29 @@ def test_upload_purges_the_project_keys_after_commit(client, publisher, token, f
     [purge] = fake_cdn.received
     assert (purge.path, purge.keys) == ("/purge", "project/sample simple-index")
     assert purges() == []  # delivered, so gone from the outbox
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_file_also_purges_the_projects_cached_files(client, publisher, token, fake_cdn):
+    assert uploads.wheel_upload("Sample", "1.0").post(client, token).status_code == 200
+    assert uploads.sdist_upload("Sample", "1.0").post(client, token).status_code == 200
+    settled()
+    fake_cdn.received.clear()
+
+    delete_file(File.objects.get(filename__endswith=".tar.gz"), actor=Actor(user=publisher))
+    settled()
+
+    [purge] = fake_cdn.received
+    assert purge.keys == "project/sample simple-index files/sample"
+
+
+def test_only_changes_that_take_files_away_purge_files():
+    assert cdn.project_keys("sample", ["new release", "yank release"]) == [
+        "project/sample",
+        "simple-index",
+    ]
+    for action in ("remove file x.whl", "remove release", "remove project", "project quarantined"):
+        assert cdn.project_keys("sample", ["new release", action])[-1] == "files/sample"
 
 
 @pytest.mark.django_db(transaction=True)
