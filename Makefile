@@ -77,6 +77,9 @@ stack: install-stack
 # The whole suite: SQLite, then a throwaway PostgreSQL cluster started from the machine's
 # own binaries (scripts/system-deps installs them on a bare Debian machine), then the real
 # parts together (tests/stack: one stack for the whole session, so no xdist).
+# The browser suite (Chromium, -m browser) runs once, on SQLite: its pages read and write
+# through the same services the PostgreSQL run covers, and the stack's browser login runs on
+# PostgreSQL; running it twice cost several minutes of CI for no other code path.
 test: install-test
 	scripts/system-deps
 	$(MAKE) --no-print-directory lint
@@ -88,7 +91,8 @@ test-sqlite: install-test
 	$(BIN)/pytest -n 2 --ignore=tests/stack $(PYTEST_ARGS)
 
 test-postgres: install-test
-	$(PY) scripts/with_postgres.py -- $(BIN)/pytest -n 2 --ignore=tests/stack $(PYTEST_ARGS)
+	$(PY) scripts/with_postgres.py -- $(BIN)/pytest -n 2 --ignore=tests/stack -m "not browser" \
+		$(PYTEST_ARGS)
 
 test-stack: install-test
 	$(BIN)/pytest -p no:cacheprovider tests/stack $(PYTEST_ARGS)
