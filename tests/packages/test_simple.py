@@ -679,6 +679,20 @@ def test_detail_query_count_is_constant(client, django_assert_num_queries, accep
     assert cached.content == response.content
 
 
+def test_a_page_is_cached_once_its_response_has_been_sent(client, django_assert_num_queries):
+    """The client does not wait for the cache: the page is stored when the response ends."""
+    project = bulk_project("sample", 2, 2)
+    cache.clear()
+
+    simple.detail(project, simple.TEXT_HTML, "http://testserver/packages", "http://testserver")
+    with django_assert_num_queries(2):  # not stored yet (no response ended): built again
+        first = client.get("/simple/sample/")
+    with django_assert_num_queries(1):  # stored when that response ended
+        second = client.get("/simple/sample/")
+
+    assert second.content == first.content
+
+
 @pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])
 def test_index_query_count_is_constant(client, django_assert_num_queries, accept):
     bulk_project("small", 1, 1)
