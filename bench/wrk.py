@@ -17,7 +17,7 @@ def available() -> bool:
 def version() -> str:
     done = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
     text = done.stdout or done.stderr
-    return text.splitlines()[0].strip() if text else ""
+    return " ".join(text.split()[:2]) if text else ""  # "wrk debian/4.1.0-3+b2"
 
 
 def _ms(text: str) -> float:
