@@ -466,6 +466,8 @@ def origin_index(stack: Stack, args: argparse.Namespace) -> dict[str, object]:
             log(f"  bulk: {size - existing} more projects")
             bulk(stack, "projects", str(size - existing), "--start", str(existing))
             existing = size
+        # Bulk rows write no journal entry: a cache keyed by the serial would not see them.
+        stack.manage("shell", "-c", "from django.core.cache import cache; cache.clear()")
         with node(stack, f"index-{size}", 1) as gunicorn:
             (pid,) = gunicorn.worker_pids()
             meter = ServerCpu(node=pid, postgres=stack.part("postgres").pid)
