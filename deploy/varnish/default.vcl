@@ -65,6 +65,8 @@ acl purgers {
 
 sub vcl_recv {
     set req.backend_hint = web.backend();
+    # Only purge_credentials may set it: a client's own copy is thrown away first.
+    unset req.http.X-Purge-Allowed;
 
     # --- The purge endpoint: POST /_cdn/purge with "Surrogate-Key: k1 k2" --------------------
     if (req.url ~ "^/_cdn/purge(\?|$)") {
@@ -91,8 +93,6 @@ sub vcl_recv {
         }
         return (synth(200, "Purged"));
     }
-    # Only purge_credentials may set it (a client's own copy is thrown away).
-    unset req.http.X-Purge-Allowed;
     # A request that comes back after vcl_hit refused a stale copy (see vcl_hit) accepts no
     # stale copy at all: it waits for the fresh page.
     if (req.restarts > 0 && req.http.X-Refresh-Now) {

@@ -224,6 +224,12 @@ def test_a_purge_needs_post_this_machine_and_the_secret_and_drops_the_keys(
     assert requests.get(f"{varnish.url}/_cdn/purge", timeout=10).status_code == 405
     assert purge(varnish, f"key{path}").status_code == 403
     assert purge(varnish, f"key{path}", "wrong").status_code == 403
+    forged = requests.post(
+        f"{varnish.url}/_cdn/purge",
+        headers={"Surrogate-Key": f"key{path}", "X-Purge-Allowed": "yes"},
+        timeout=10,
+    )
+    assert forged.status_code == 403
     assert get(varnish, path).headers["X-Cache"] == "HIT"
 
     done = purge(varnish, f"other key{path}", varnish.purge_secret)
