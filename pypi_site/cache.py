@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
@@ -128,8 +129,6 @@ class _GuardedRedisCache(RedisCache):
         self._health = _health_of(",".join(self._servers))
 
     def _run(self, call: Callable[[], T], fallback: Callable[[], T]) -> T:
-        import redis
-
         if self._health.skipping():
             return fallback()
         try:
