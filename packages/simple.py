@@ -1,15 +1,22 @@
 """The Simple Repository API pages (PEP 503 HTML, PEP 691 JSON), rendered as bytes.
 
-A project's page is built in one query and cached under the project's serial, which every
-visible change bumps; so the first request after an upload renders it. That render is kept
-cheap for projects of thousands of files (``bench/stack.py`` measures it): rows are plain
-tuples of only the columns the format writes, read straight from the cursor and sorted in
-Python (by version, then filename in code point order as the public index sorts them:
-PostgreSQL's collation is not code point order, and its sort was a third of the query); the
-upload time is written as text by the database (parsing a timestamp per row cost more than
-writing the row); values that repeat (``Requires-Python``, yank reasons) are escaped once; the
-cyclic garbage collector is paused while a page is built; and the page is stored in the cache
-after the response has been sent, not before.
+A project's page is cached under the project's serial, which every visible change bumps; so
+the first request after an upload builds it. It is put together from parts, each the lines of
+a run of releases (some 16, in version order), cached under its releases' own serials, which
+the journal bumps with every change to a release's files or yank state: so the first request
+after an upload reads the project's releases (one query), takes the unchanged runs' parts from
+the cache (one round trip) and renders only the run of the changed release (one more query,
+for its files). A page of thousands of files is then about as cheap as a small one;
+``bench/stack.py`` measures both, and the big page with nothing cached.
+
+Rendering is kept cheap for when nothing is cached: rows are plain tuples of only the columns
+the format writes, read straight from the cursor and sorted in Python (by version, then
+filename in code point order as the public index sorts them: PostgreSQL's collation is not
+code point order, and its sort was a third of the query); the upload time is written as text
+by the database (parsing a timestamp per row cost more than writing the row); values that
+repeat (``Requires-Python``) are escaped once, and filenames and paths only when one of them
+needs it; the cyclic garbage collector is paused while a page is built; and the page and its
+new parts are stored in the cache after the response has been sent, not before.
 
 The index of every project is streamed from a database cursor, never built whole nor cached
 here: memory stays the same whatever the number of projects, and the CDN in front caches it.
@@ -23,12 +30,14 @@ the same query as the files (whether the file has one, not the document).
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator
 from html import escape
+from operator import itemgetter
 from typing import Any
 
 from django.core.cache import cache
@@ -37,7 +46,7 @@ from django.db import connection
 from django.db.models import CharField, F, Func
 
 from .encoding import dumps, iso_time
-from .models import File, Project
+from .models import File, Project, Release
 from .provenance import provenance_url
 from .storage import file_url
 
@@ -54,6 +63,7 @@ CONTENT_TYPES = (TEXT_HTML, V1_HTML, V1_JSON)
 # only of these is its own URL and needs no HTML escaping either.
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.\-~/!+]*")
 _PLAIN_PATH_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/!+"
+_HTML_SPECIAL = re.compile(r"[&<>\"']")  # what ``html.escape`` changes
 _string = json.encoder.encode_basestring  # a JSON string, as dumps writes it
 
 
@@ -83,43 +93,69 @@ class _UploadTime(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
-# The columns of a page's rows, in this order (tuples, not dicts: a row costs less). The JSON
-# columns come last: the annotation is selected after the fields, as the rows are read raw.
-_COLUMNS = (
-    "release__sort_key",
+# The columns of the rows a page is built from, in this order (tuples, not dicts: a row costs
+# less). A file's JSON columns come last: the annotation is selected after the fields, as the
+# rows are read raw.
+_RELEASE_COLUMNS = ("id", "sort_key", "version", "yanked", "yanked_reason", "last_serial")
+_FILE_COLUMNS = (
+    "release_id",
     "filename",
     "path",
     "sha256_digest",
     "requires_python",
     "metadata_file_sha256_digest",
-    "release__yanked",
-    "release__yanked_reason",
-    "release__version",
     "provenance",  # the Provenance row's id, None without one (a left join)
 )
 _JSON_COLUMNS = ("size", "upload_time_text")
 Row = tuple[Any, ...]
 
+# Bump when a release's lines are written differently: the parts cached by an older version
+# of this code are then never read again.
+_PART_FORMAT = 1
+# A page's parts are runs of releases in version order; a release begins a new run when the
+# top bits of a hash of its id are zero (one release in 2**_RUN_BITS, whatever the others): so
+# a new release changes the run it falls in, not where the others begin. No run is longer
+# than _RUN_LIMIT releases.
+_RUN_BITS = 4
+_RUN_LIMIT = 64
+# Up to this many releases to render, their files are read by release; more, by project.
+_FEW_RELEASES = 4 * _RUN_LIMIT
 
-def file_rows(project: Project, *, json_fields: bool = False) -> list[Row]:
-    """Every installable file of ``project`` in one query, by version then filename.
 
-    Each row holds ``_COLUMNS`` (then ``_JSON_COLUMNS`` with ``json_fields``), as the database
-    driver gives them (the ORM's per-row work cost a third of the query). Filenames of a
-    release are in code point order, as the public index sorts them, on every database.
-    """
-    # Sorted here, not by the database: its sort of the wide rows was a third of its work, and
-    # rows come back about in upload order, which is nearly version order (cheap to sort).
+def _fetch(query: Any) -> list[Row]:
+    """The rows of a ``values_list`` query as the database driver gives them (the ORM's
+    per-row work cost a third of the query)."""
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def release_rows(project: Project) -> list[Row]:
+    """``_RELEASE_COLUMNS`` of every installable release of ``project``, in version order
+    (the sort key is unique in a project: it orders canonical versions, which are)."""
+    query = Release.objects.installable().filter(project=project).order_by()
+    rows = _fetch(query.values_list(*_RELEASE_COLUMNS))
+    rows.sort(key=itemgetter(1))
+    return rows
+
+
+def file_rows(
+    project: Project, release_ids: list[int] | None = None, *, json_fields: bool = False
+) -> list[Row]:
+    """``_FILE_COLUMNS`` (then ``_JSON_COLUMNS`` with ``json_fields``) of the installable
+    files of ``project``, or of only the releases ``release_ids``; by release, then filename
+    in code point order as the public index sorts them (on every database: sorted here, the
+    database's collation is not code point order and its sort of wide rows was costly)."""
     query = File.objects.installable().filter(release__project=project).order_by()
-    columns: tuple[str, ...] = _COLUMNS
+    if release_ids is not None:
+        query = query.filter(release_id__in=release_ids)
+    columns: tuple[str, ...] = _FILE_COLUMNS
     if json_fields:
         query = query.annotate(upload_time_text=_UploadTime(F("upload_time")))
         columns += _JSON_COLUMNS
-    sql, params = query.values_list(*columns).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows: list[Row] = cursor.fetchall()
-    rows.sort()  # by (sort key, filename): filenames are unique, nothing after them counts
+    rows = _fetch(query.values_list(*columns))
+    rows.sort()  # by (release, filename): filenames are unique, nothing after them counts
     return rows
 
 
@@ -129,6 +165,11 @@ def _some_path_quoted(rows: list[Row]) -> bool:
     uploads restrict to characters URLs carry as they are."""
     paths = "/".join([row[2] for row in rows])
     return not paths.isascii() or bool(paths.encode().translate(None, _PLAIN_PATH_BYTES))
+
+
+def _some_filename_escaped(rows: list[Row]) -> bool:
+    """Whether any filename has a character HTML escapes (uploads allow none)."""
+    return bool(_HTML_SPECIAL.search("/".join([row[1] for row in rows])))
 
 
 class _CollectorPause:
@@ -162,24 +203,20 @@ class _CollectorPause:
 _collector_paused = _CollectorPause()
 
 
-def detail_html(project: Project, rows: list[Row], base: str, site: str) -> bytes:
-    name = escape(project.normalized_name)
-    head = (
-        "<!DOCTYPE html>\n<html>\n  <head>\n"
-        f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
-        f'    <meta name="pypi:project-status" content="{project.status}">\n'
-        f"    <title>Links for {name}</title>\n  </head>\n  <body>\n"
-        f"    <h1>Links for {name}</h1>\n"
-    )
-    # Each line as bytes, joined once: one copy of the page, not a text then its bytes.
-    parts = [head.encode()]
-    append = parts.append
+def html_lines(
+    project: Project, releases: list[Row], files: list[Row], base: str, site: str
+) -> dict[int, list[bytes]]:
+    """The lines of each release of ``releases`` (by id; none without files), from its
+    ``files`` (``file_rows``)."""
     plain = _PLAIN_PATH.fullmatch
-    some_quoted = _some_path_quoted(rows)
+    some_quoted = _some_path_quoted(files)
+    escape_names = _some_filename_escaped(files)
     base = escape(base)
     requires_attrs = {"": ""}  # the attribute of each Requires-Python value, escaped once
-    yanked_attrs: dict[str, str] = {}
-    for _, filename, path, sha256, requires, metadata, yanked, reason, version, prov in rows:
+    by_id = {release[0]: release for release in releases}
+    lines: dict[int, list[bytes]] = {release_id: [] for release_id in by_id}
+    for release_id, filename, path, sha256, requires, metadata, prov in files:
+        _, _, version, yanked, reason, _ = by_id[release_id]
         if some_quoted and not plain(path):
             href = escape(file_url(base, path))
         else:
@@ -187,12 +224,7 @@ def detail_html(project: Project, rows: list[Row], base: str, site: str) -> byte
         python = requires_attrs.get(requires)
         if python is None:
             python = requires_attrs[requires] = f' data-requires-python="{escape(requires)}"'
-        if yanked:
-            yank = yanked_attrs.get(reason)
-            if yank is None:
-                yank = yanked_attrs[reason] = f' data-yanked="{escape(reason)}"'
-        else:
-            yank = ""
+        yank = f' data-yanked="{escape(reason)}"' if yanked else ""
         if metadata:
             more = (
                 f' data-dist-info-metadata="sha256={metadata}"'
@@ -203,30 +235,42 @@ def detail_html(project: Project, rows: list[Row], base: str, site: str) -> byte
         if prov is not None:
             url = provenance_url(site, project.name, version, filename)
             more += f' data-provenance="{escape(url)}"'
-        append(
-            f'    <a href="{href}#sha256={sha256}"{python}{yank}{more}>'
-            f"{escape(filename)}</a><br />\n".encode()
+        name = escape(filename) if escape_names else filename
+        lines[release_id].append(
+            f'    <a href="{href}#sha256={sha256}"{python}{yank}{more}>{name}</a><br />\n'.encode()
         )
-    append(f"  </body>\n</html>\n<!--SERIAL {project.last_serial}-->\n".encode())
-    return b"".join(parts)
+    return lines
 
 
-def detail_json(project: Project, rows: list[Row], base: str, site: str) -> bytes:
-    """PEP 691 JSON, byte for byte as ``dumps`` writes it (sorted keys, compact).
+def html_page(project: Project, parts: Iterable[bytes]) -> bytes:
+    name = escape(project.normalized_name)
+    head = (
+        "<!DOCTYPE html>\n<html>\n  <head>\n"
+        f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
+        f'    <meta name="pypi:project-status" content="{project.status}">\n'
+        f"    <title>Links for {name}</title>\n  </head>\n  <body>\n"
+        f"    <h1>Links for {name}</h1>\n"
+    )
+    tail = f"  </body>\n</html>\n<!--SERIAL {project.last_serial}-->\n"
+    return b"".join([head.encode(), *parts, tail.encode()])
 
-    The files are written entry by entry (keys in sorted order): building 4,000 dictionaries
-    for ``dumps`` cost more than writing their text. Each entry is bytes (with the comma that
-    precedes it), joined once.
-    """
-    parts = [b'{"files":[']
-    append = parts.append
-    comma = ""
+
+def json_lines(
+    project: Project, releases: list[Row], files: list[Row], base: str, site: str
+) -> dict[int, list[bytes]]:
+    """The file entries of each release of ``releases`` (by id; none without files), from
+    its ``files`` (``file_rows`` with the JSON columns), byte for byte as ``dumps`` writes
+    them (sorted keys, compact): building 4,000 dictionaries for ``dumps`` cost more than
+    writing their text."""
     plain = _PLAIN_PATH.fullmatch
-    some_quoted = _some_path_quoted(rows)
+    some_quoted = _some_path_quoted(files)
     base_text = _string(base)[1:-1]  # inside the quotes
     python_texts = {"": "null"}  # each Requires-Python value as JSON, written once
-    for row in rows:
-        _, filename, path, sha256, requires, metadata, yanked, reason, version, prov, size, at = row
+    by_id = {release[0]: release for release in releases}
+    entries: dict[int, list[bytes]] = {release_id: [] for release_id in by_id}
+    for row in files:
+        release_id, filename, path, sha256, requires, metadata, prov, size, at = row
+        _, _, version, yanked, reason, _ = by_id[release_id]
         digest = f'{{"sha256":"{metadata}"}}' if metadata else "false"
         python = python_texts.get(requires)
         if python is None:
@@ -245,14 +289,18 @@ def detail_json(project: Project, rows: list[Row], base: str, site: str) -> byte
             provenance = _string(provenance_url(site, project.name, version, filename))
         if not isinstance(at, str):  # a database that gave the datetime itself
             at = iso_time(at)
-        append(
-            f'{comma}{{"core-metadata":{digest},"data-dist-info-metadata":{digest},'
+        entries[release_id].append(
+            f'{{"core-metadata":{digest},"data-dist-info-metadata":{digest},'
             f'"filename":{_string(filename)},"hashes":{{"sha256":"{sha256}"}},'
             f'"provenance":{provenance},"requires-python":{python},"size":{size},'
             f'"upload-time":"{at}","url":{url},"yanked":{yank}}}'.encode()
         )
-        comma = ","
-    versions = list(dict.fromkeys(row[8] for row in rows))
+    return entries
+
+
+def json_page(project: Project, parts: list[bytes], versions: list[str]) -> bytes:
+    """PEP 691 JSON: ``parts`` are the releases' entries (empty ones left out), ``versions``
+    the versions that have files."""
     meta = {"api-version": API_VERSION, "_last-serial": project.last_serial}
     tail = dumps(
         {
@@ -262,9 +310,72 @@ def detail_json(project: Project, rows: list[Row], base: str, site: str) -> byte
             "versions": versions,
         }
     )
-    append(b"],")
-    append(tail[1:])
-    return b"".join(parts)
+    return b"".join([b'{"files":[', b",".join([part for part in parts if part]), b"],", tail[1:]])
+
+
+def _runs(releases: list[Row]) -> list[list[Row]]:
+    """``releases`` (in version order) cut into the runs whose parts the cache keeps."""
+    runs: list[list[Row]] = []
+    for release in releases:
+        starts = (release[0] * 0x9E3779B1 & 0xFFFFFFFF) >> (32 - _RUN_BITS) == 0
+        if not runs or starts or len(runs[-1]) >= _RUN_LIMIT:
+            runs.append([])
+        runs[-1].append(release)
+    return runs
+
+
+def _part_keys(
+    project: Project, runs: list[list[Row]], fmt: str, base: str, site: str
+) -> list[str]:
+    """The cache key of each run's part of the page. It changes with each release's id,
+    serial (every change to a release's files or yank state records one) and yank state,
+    and holds what else the lines are written from (the format, the project's name for
+    provenance addresses, ``base`` and ``site``), digested."""
+    shared = f"{_PART_FORMAT}\n{fmt}\n{project.name}\n{base}\n{site}"
+    return [
+        "simple-part:"
+        + hashlib.blake2b(
+            f"{shared}\n{[(r[0], r[5], r[3]) for r in run]}".encode(), digest_size=16
+        ).hexdigest()
+        for run in runs
+    ]
+
+
+# A run's part: its files' lines, and the versions of its releases that have files.
+Part = tuple[bytes, tuple[str, ...]]
+
+
+def build(project: Project, fmt: str, base: str, site: str) -> tuple[bytes, dict[str, Part]]:
+    """The page in ``fmt`` ("html" or "json"), and the parts it had to render (by cache key,
+    to store).
+
+    A page is put together from the parts of runs of releases (``_runs``): the parts cached
+    since their releases last changed are reused, and only the files of the other runs are
+    read and written. So the first request after an upload renders the new file's run (some
+    16 releases), not the project's thousands of files.
+    """
+    releases = release_rows(project)
+    runs = _runs(releases)
+    keys = _part_keys(project, runs, fmt, base, site)
+    cached: dict[str, Part] = cache.get_many(keys) if runs else {}
+    missing = [(run, key) for run, key in zip(runs, keys, strict=True) if key not in cached]
+    rendered: dict[str, Part] = {}
+    if missing:
+        todo = [release for run, _ in missing for release in run]
+        ids = [release[0] for release in todo] if len(todo) <= _FEW_RELEASES else None
+        files = file_rows(project, ids, json_fields=fmt == "json")
+        render = json_lines if fmt == "json" else html_lines
+        lines = render(project, todo, files, base, site)
+        joiner = b"," if fmt == "json" else b""
+        for run, key in missing:
+            filled = [release for release in run if lines[release[0]]]
+            run_lines = [line for release in filled for line in lines[release[0]]]
+            rendered[key] = (joiner.join(run_lines), tuple(release[2] for release in filled))
+    parts = [cached[key] if key in cached else rendered[key] for key in keys]
+    if fmt == "json":
+        versions = [version for _, run_versions in parts for version in run_versions]
+        return json_page(project, [text for text, _ in parts], versions), rendered
+    return html_page(project, [text for text, _ in parts]), rendered
 
 
 def detail(project: Project, content_type: str, base: str, site: str) -> bytes:
@@ -278,11 +389,8 @@ def detail(project: Project, content_type: str, base: str, site: str) -> bytes:
     page = cache.get(key)
     if page is None:
         with _collector_paused:
-            if fmt == "json":
-                page = detail_json(project, file_rows(project, json_fields=True), base, site)
-            else:
-                page = detail_html(project, file_rows(project), base, site)
-        _store_after_response(key, page)
+            page, parts = build(project, fmt, base, site)
+        _store_after_response({**parts, key: page})
     return page
 
 
@@ -290,24 +398,24 @@ class _PagesToStore(threading.local):
     """This thread's pages waiting for the end of their response to be put in the cache."""
 
     def __init__(self) -> None:
-        self.pages: list[tuple[str, bytes]] = []
+        self.pages: list[dict[str, object]] = []
 
 
 _to_store = _PagesToStore()
 
 
-def _store_after_response(key: str, page: bytes) -> None:
-    """Cache ``page`` once the response carrying it is sent (``request_finished``, which the
-    server sends from the thread that served the request): storing a 2 MB page in Redis took
-    a sixth of the first request's time, and the client need not wait for it."""
-    _to_store.pages.append((key, page))
+def _store_after_response(items: dict[str, object]) -> None:
+    """Cache ``items`` once the response carrying them is sent (``request_finished``, which
+    the server sends from the thread that served the request): storing a 2 MB page in Redis
+    took a sixth of the first request's time, and the client need not wait for it."""
+    _to_store.pages.append(items)
 
 
 def _store_pages(**kwargs: object) -> None:
-    pages, _to_store.pages = _to_store.pages, []
-    for key, page in pages:
+    pending, _to_store.pages = _to_store.pages, []
+    for items in pending:
         try:
-            cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
+            cache.set_many(items, timeout=PAGE_CACHE_SECONDS)
         except Exception:  # the page was served; the next request builds it again
             logger.exception("Simple page not cached")
 
@@ -318,7 +426,6 @@ request_finished.connect(_store_pages, dispatch_uid="packages.simple.store_pages
 # The index -------------------------------------------------------------------------------------
 
 _INDEX_BATCH = 2000  # projects read from the cursor, and written, at a time
-_HTML_SPECIAL = re.compile(r"[&<>\"']")
 _Project = tuple[str, str, int]  # name, normalized name, last serial
 
 

@@ -80,6 +80,10 @@ class Release(models.Model):
         related_name="+",
     )
     uploaded_via = models.CharField(max_length=500, blank=True)
+    # The serial of the last journal entry naming this release (0 before any): it keys the
+    # release's part of the cached Simple pages (``packages.simple``), as the project's
+    # ``last_serial`` keys the whole page.
+    last_serial = models.IntegerField(default=0)
 
     objects = ReleaseQuerySet.as_manager()
 

@@ -3,7 +3,10 @@
 Every service that changes what a client or a mirror can see records its own ``Entry`` here,
 in the transaction that makes the change. Recording an entry bumps the project's
 ``last_serial`` (which keys the Simple and JSON page caches) and schedules the CDN purge of the
-project's pages for when the transaction commits.
+project's pages for when the transaction commits. An entry naming a version also bumps that
+release's ``last_serial``, which keys the release's part of the Simple pages: so a change to a
+release's files or yank state must be recorded with the release's version (each service here
+does), or those pages would keep the release's old lines.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Max
+from packaging.utils import canonicalize_version
 
 from accounts.models import User
 
 from .. import cdn, tasks
-from ..models import JournalEntry, Project
+from ..models import JournalEntry, Project, Release
 
 # pg_advisory_xact_lock key; any constant private to this table works.
 _JOURNAL_LOCK = 0x6A6F75726E616C
@@ -87,12 +91,20 @@ def _write(pending: _Pending) -> int:
     _lock_journal()
     serials: dict[int, tuple[Project, int]] = {}
     actions: dict[int, list[str]] = {}
+    releases: dict[tuple[int, str], int] = {}
     for project, entry, by in pending:
         row = JournalEntry.objects.create(
             name=project.name, version=entry.version, action=entry.action, submitted_by=by
         )
         serials[project.pk] = (project, row.pk)
         actions.setdefault(project.pk, []).append(entry.action)
+        if entry.version is not None:
+            releases[project.pk, canonicalize_version(entry.version)] = row.pk
+    for (project_id, version), serial in releases.items():
+        # Nothing to update for a release the entry removed.
+        Release.objects.filter(project_id=project_id, canonical_version=version).update(
+            last_serial=serial
+        )
     for project, serial in serials.values():
         Project.objects.filter(pk=project.pk).update(last_serial=serial)
         project.last_serial = serial

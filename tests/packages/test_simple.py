@@ -674,7 +674,7 @@ def test_detail_query_count_is_constant(client, django_assert_num_queries, accep
     with django_assert_num_queries(1):  # the project; the page comes from the cache
         cached = get(client, "/simple/big/", accept)
 
-    assert small == 2
+    assert small == 3  # the project, its releases, their files
     assert response.content.count(b"big-") >= 120
     assert cached.content == response.content
 
@@ -685,12 +685,154 @@ def test_a_page_is_cached_once_its_response_has_been_sent(client, django_assert_
     cache.clear()
 
     simple.detail(project, simple.TEXT_HTML, "http://testserver/packages", "http://testserver")
-    with django_assert_num_queries(2):  # not stored yet (no response ended): built again
+    with django_assert_num_queries(3):  # not stored yet (no response ended): built again
         first = client.get("/simple/sample/")
     with django_assert_num_queries(1):  # stored when that response ended
         second = client.get("/simple/sample/")
 
     assert second.content == first.content
+
+
+def rebuilt_from_nothing(client, url: str, accept: str | None) -> bytes:
+    """The page as built with nothing cached (neither it nor its releases' parts)."""
+    cache.clear()
+    return get(client, url, accept).content
+
+
+@pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])
+def test_the_first_request_after_an_upload_gives_the_page_built_from_nothing(client, token, accept):
+    for version in ("1.0", "2.0", "3.0"):
+        assert uploads.wheel_upload("sample", version).post(client, token).status_code == 200
+    get(client, "/simple/sample/", accept)  # the page and its parts cached
+
+    assert uploads.sdist_upload("sample", "2.0").post(client, token).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        after = get(client, "/simple/sample/", accept).content
+
+    assert len(queries) == 3  # the project, its releases, the changed releases' files
+    assert b"sample-2.0.tar.gz" in after
+    assert after == rebuilt_from_nothing(client, "/simple/sample/", accept)
+
+
+def release_ids_read(queries: CaptureQueriesContext) -> set[int]:
+    (files_query,) = [q["sql"] for q in queries if '"packages_file"' in q["sql"]]
+    found = re.search(r'"release_id" IN \(([^)]*)\)', files_query)
+    assert found, files_query
+    return {int(number) for number in found.group(1).split(",")}
+
+
+@pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])
+def test_after_a_change_only_the_run_of_its_release_is_read_again(client, accept):
+    """A page is cached in parts, one per run of releases: a new file is read with the
+    releases of its run only, and the page is the one a build from nothing gives."""
+    project = bulk_project("sample", 200, 1)
+    get(client, "/simple/sample/", accept)  # the page and each run's part cached
+    release = Release.objects.get(project=project, version="50.0")
+    FileFactory(release=release, filename="sample-50.0.tar.gz", packagetype="sdist")
+    journal.record(project, journal.Entry("add source file", "50.0"), by=None)
+
+    with CaptureQueriesContext(connection) as queries:
+        after = get(client, "/simple/sample/", accept).content
+
+    runs = simple._runs(simple.release_rows(project))
+    (run,) = [run for run in runs if release.pk in {r[0] for r in run}]
+    assert release_ids_read(queries) == {r[0] for r in run}
+    assert len(runs) > 5 and len(run) < 50
+    assert b"sample-50.0.tar.gz" in after
+    assert after == rebuilt_from_nothing(client, "/simple/sample/", accept)
+
+
+def test_a_new_release_leaves_where_the_other_runs_begin():
+    """Runs begin at releases chosen by their own id, so a release added in the middle of
+    the versions changes one run: every other run keeps its releases."""
+    project = bulk_project("sample", 300, 1)
+    before = [{r[0] for r in run} for run in simple._runs(simple.release_rows(project))]
+    new = ReleaseFactory(project=project, version="150.5")
+    runs = simple._runs(simple.release_rows(project))
+    after = [{r[0] for r in run} for run in runs]
+
+    changed = [run for run in after if run not in before]  # one, or two if it begins a run
+    (old,) = [run for run in before if run not in after]
+    assert set().union(*changed) == old | {new.pk}
+    assert len(changed) in (1, 2) and len(before) > 10
+    assert max(len(run) for run in runs) <= simple._RUN_LIMIT
+
+
+@pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])
+def test_a_page_of_cached_parts_reads_no_files(client, django_assert_num_queries, accept):
+    """A project change that touches no release (a new serial) rebuilds the page from the
+    releases' cached parts alone."""
+    project = bulk_project("sample", 3, 2)
+    before = get(client, "/simple/sample/", accept).content
+    journal.record(project, journal.Entry("add Owner someone"), by=None)
+
+    with django_assert_num_queries(2):  # the project, its releases
+        after = get(client, "/simple/sample/", accept).content
+
+    assert after != before  # the serial it carries moved
+    assert after == rebuilt_from_nothing(client, "/simple/sample/", accept)
+
+
+@pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])
+def test_each_change_to_a_release_through_its_service_renews_its_part(client, token, accept):
+    """Yank, un-yank, a file removed, a release removed: the page built on cached parts
+    shows each change, as a build from nothing does."""
+    from packages.services.releases import delete_file, delete_release, unyank_release
+
+    for version in ("1.0", "2.0"):
+        for upload in (uploads.sdist_upload, uploads.wheel_upload):
+            assert upload("sample", version).post(client, token).status_code == 200
+    actor = Actor(user=None)
+    first, second = Release.objects.order_by("version")
+    changes = [
+        lambda: yank(first, "broken"),
+        lambda: unyank_release(first, actor=actor),
+        lambda: delete_file(second.files.get(packagetype="sdist"), actor=actor),
+        lambda: delete_release(first, actor=actor),
+    ]
+    for change in changes:
+        get(client, "/simple/sample/", accept)  # every part cached
+        change()
+        built = get(client, "/simple/sample/", accept).content
+        assert built == rebuilt_from_nothing(client, "/simple/sample/", accept)
+    assert b"sample-2.0-py3-none-any.whl" in built
+    assert b"sample-1.0" not in built and b".tar.gz" not in built
+
+
+def test_parts_are_kept_apart_by_format_and_base(client):
+    """A release's part is written for one format and one files' address: a page for the
+    other format or another address never reuses it."""
+    project = bulk_project("sample", 2, 1)
+    combos = [
+        (fmt, base, "http://testserver")
+        for fmt in (simple.TEXT_HTML, simple.V1_JSON)
+        for base in ("http://one/packages", "http://two/packages")
+    ]
+    for combo in combos:
+        simple.detail(project, *combo)
+    simple._store_pages()  # every combination's parts cached
+    project.last_serial += 1  # no page cached under this serial: each is put together again
+    together = {combo: simple.detail(project, *combo) for combo in combos}
+    simple._store_pages()
+
+    for combo in combos:
+        cache.clear()
+        assert simple.detail(project, *combo) == together[combo]
+        simple._to_store.pages.clear()
+    assert len(set(together.values())) == len(combos)
+
+
+def test_journal_entry_naming_a_version_bumps_that_release_only():
+    """Found by its canonical version (1.0.0 is release 1.0); a project entry bumps none."""
+    project = bulk_project("sample", 2, 1)
+    zero, one = Release.objects.order_by("version")
+
+    serial = journal.record(project, journal.Entry("yank release", "1.0.0"), by=None)
+    journal.record(project, journal.Entry("add Owner someone"), by=None)
+
+    zero.refresh_from_db()
+    one.refresh_from_db()
+    assert (zero.last_serial, one.last_serial) == (0, serial)
 
 
 @pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])

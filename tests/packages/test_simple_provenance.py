@@ -136,12 +136,12 @@ def count_queries(client, url: str, accept: str | None) -> int:
 
 @pytest.mark.parametrize("accept", [None, V1_JSON], ids=["html", "json"])
 def test_provenance_adds_no_query(client, accept):
-    """The same two queries as tests/packages/test_simple.py counts: the project, and the
-    files with whether each has provenance (a join, not a query per file)."""
+    """The same three queries as tests/packages/test_simple.py counts: the project, its
+    releases, and the files with whether each has provenance (a join, not a query per file)."""
     project_with_provenance("one", 1)
     project_with_provenance("many", 60)
 
-    assert count_queries(client, "/simple/one/", accept) == 2
-    assert count_queries(client, "/simple/many/", accept) == 2
+    assert count_queries(client, "/simple/one/", accept) == 3
+    assert count_queries(client, "/simple/many/", accept) == 3
     body = get(client, "/simple/many/", accept).content
     assert body.count(b"/provenance") == 30
