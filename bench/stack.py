@@ -13,7 +13,8 @@ by side on this machine:
 2. ``visibility``: from an upload's response (through Varnish) to the first Varnish response
    that lists the new file, the page having been cached before the upload;
 3. ``origin_page`` and ``origin_index``: a gunicorn node directly: the first request for a
-   project's page after an upload changed its serial; the ``/simple/`` index of N projects
+   project's page after an upload changed its serial (and, for the big project, with the
+   cache emptied first: nothing of the page cached); the ``/simple/`` index of N projects
    (cold, and the node's memory for a small and a large N);
 4. ``upload_path``: uploads to a node whose after-commit work (CDN purge, search update, mail)
    goes to the worker through the broker, against a node without a broker (done in-process),
@@ -266,7 +267,6 @@ def origin_page(stack: Stack, token: str, args: argparse.Namespace) -> dict[str,
                 for part, seconds in spent.items():
                     cpu[project, fmt].setdefault(part, []).append(seconds)
     uploader.close()
-    conn.close()
     results: dict[str, dict[str, object]] = {project: {} for project in (BIG, SMALL)}
     for project, fmt in cases:
         results[project][fmt] = {
@@ -276,7 +276,36 @@ def origin_page(stack: Stack, token: str, args: argparse.Namespace) -> dict[str,
                 part: stats.ms(stats.median(values)) for part, values in cpu[project, fmt].items()
             },
         }
+    results[BIG]["nothing_cached"] = nothing_cached(stack, conn, meter, args)
+    conn.close()
     return dict(results)
+
+
+def nothing_cached(
+    stack: Stack, conn: http.client.HTTPConnection, meter: ServerCpu, args: argparse.Namespace
+) -> dict[str, object]:
+    """The big project's page with the cache emptied first (``FLUSHDB``): neither the page
+    nor any part of it cached, as after a cache restart. ``--rounds`` // 3 rounds."""
+    import redis
+
+    cache = redis.Redis.from_url(stack.env["CACHE_URL"])
+    figures: dict[str, object] = {}
+    for fmt, accept in FORMATS.items():
+        wall, cpu = [], []
+        for _ in range(max(3, args.rounds // 3)):
+            cache.flushdb()
+            before = meter.seconds()
+            start = time.perf_counter()
+            get(conn, f"/simple/{BIG}/", accept)
+            wall.append(time.perf_counter() - start)
+            cpu.append(meter.seconds() - before)
+            time.sleep(args.settle)  # the parts are stored after the response
+        figures[fmt] = {
+            **stats.latency_summary(wall),
+            "server_cpu_median_ms": stats.ms(stats.median(cpu)),
+        }
+    cache.close()
+    return figures
 
 
 # 1. Varnish against nginx ----------------------------------------------------------------------
@@ -619,6 +648,11 @@ def summary(results: dict) -> str:
                     f"{fig['p95_ms']} {mark} (server CPU "
                     f"{fig['server_cpu_median_ms']['total']} ms)"
                 )
+        for fmt, fig in results["origin_page"][BIG].get("nothing_cached", {}).items():
+            lines.append(
+                f"   {BIG} {fmt}, nothing cached (cache flushed): {fig['median_ms']} / "
+                f"{fig['p95_ms']} (server CPU {fig['server_cpu_median_ms']} ms)"
+            )
     if "origin_index" in results:
         lines.append("3. origin, /simple/ index, first request (ms); peak memory growth  [< 1 s]")
         for fig in results["origin_index"].values():
