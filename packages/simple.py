@@ -299,8 +299,8 @@ def json_lines(
 
 
 def json_page(project: Project, parts: list[bytes], versions: list[str]) -> bytes:
-    """PEP 691 JSON: ``parts`` are the releases' entries (empty ones left out), ``versions``
-    the versions that have files."""
+    """PEP 691 JSON: ``parts`` are the runs' file entries (the empty ones are left out),
+    ``versions`` the versions that have files."""
     meta = {"api-version": API_VERSION, "_last-serial": project.last_serial}
     tail = dumps(
         {
