@@ -43,6 +43,25 @@ _CLEARED_ENV = (
 )
 
 
+def create_user(manage: Callable[..., str]) -> str:
+    """Create the benchmark's user (``USERNAME``: verified, with 2FA, as an operator makes
+    one) through ``manage(*args, stdin=...)``, which runs ``manage.py`` and returns its
+    output; return a new API token for it."""
+    totp = base64.b32encode(secrets.token_bytes(20)).decode()
+    manage(
+        "createuser",
+        USERNAME,
+        "--email",
+        "bench@example.com",
+        "--password-stdin",
+        "--verified",
+        "--totp-secret",
+        totp,
+        stdin=secrets.token_urlsafe(24) + "\n",
+    )
+    return str(manage("createtoken", USERNAME)).strip().splitlines()[-1].strip()
+
+
 @dataclass
 class Database:
     """The database a run uses, and how to throw it away afterwards."""
@@ -135,19 +154,7 @@ class Site:
         """Migrate, create a verified user with 2FA, and return a new API token for it."""
         (self.root / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise's root
         self.manage("migrate", "--noinput")
-        totp = base64.b32encode(secrets.token_bytes(20)).decode()
-        self.manage(
-            "createuser",
-            USERNAME,
-            "--email",
-            "bench@example.com",
-            "--password-stdin",
-            "--verified",
-            "--totp-secret",
-            totp,
-            stdin=secrets.token_urlsafe(24) + "\n",
-        )
-        return self.manage("createtoken", USERNAME).strip().splitlines()[-1].strip()
+        return create_user(self.manage)
 
 
 class Gunicorn:

@@ -27,12 +27,10 @@ See bench/README.md for each figure. The summary is printed; everything is writt
 from __future__ import annotations
 
 import argparse
-import base64
 import http.client
 import json
 import os
 import platform
-import secrets
 import subprocess
 import sys
 import time
@@ -44,13 +42,20 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import dists, load, static_baseline, stats, wrk
+from bench import dists, load, server, static_baseline, stats, wrk
 from bench.load import HOST, SIMPLE_JSON, USER_AGENT, Endpoint, Uploader
-from bench.server import REPO, Gunicorn, _task_cpu_ns, free_port, proc_status, temporary_root
+from bench.server import (
+    REPO,
+    USERNAME,
+    Gunicorn,
+    _task_cpu_ns,
+    free_port,
+    proc_status,
+    temporary_root,
+)
 from deploy.stack import Stack, StackConfig
 
 BIG, SMALL = "bench-4000", "bench-400"
-USERNAME = "bench"
 FORMATS = {"html": None, "json": SIMPLE_JSON}
 
 
@@ -159,20 +164,12 @@ def stack_cpu(stack: Stack) -> ServerCpu:
 
 
 def create_user(stack: Stack) -> str:
-    """A verified user with 2FA, as an operator makes one; returns an API token."""
-    totp = base64.b32encode(secrets.token_bytes(20)).decode()
-    stack.manage(
-        "createuser",
-        USERNAME,
-        "--email",
-        "bench@example.com",
-        "--password-stdin",
-        "--verified",
-        "--totp-secret",
-        totp,
-        input=secrets.token_urlsafe(24) + "\n",
-    )
-    return stack.manage("createtoken", USERNAME).stdout.strip().splitlines()[-1].strip()
+    """The benchmark's user on the stack; returns an API token."""
+
+    def manage(*args: str, stdin: str | None = None) -> str:
+        return stack.manage(*args, input=stdin).stdout
+
+    return server.create_user(manage)
 
 
 def bulk(stack: Stack, *args: str) -> dict[str, object]:
