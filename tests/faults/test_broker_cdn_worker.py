@@ -189,6 +189,16 @@ def purges_of(cdn: FakeCdn, project: str, *, answered: bool = False) -> list[Pur
     return [p for p in (cdn.answered if answered else cdn.received) if p.keys == key]
 
 
+def failed_purge(site: Site, worker: Worker) -> str:
+    """Wait for a purge job that has failed at least once; return its last error."""
+    failed = wait_until(
+        lambda: [job for job in jobs(site) if job[0] == PURGE and job[1] >= 1],
+        "a failed purge",
+        worker,
+    )
+    return failed[0][2]
+
+
 def mails(site: Site) -> str:
     directory = Path(site.env["VAR_DIR"]) / "mail"
     files = sorted(directory.glob("*")) if directory.exists() else []
@@ -255,12 +265,7 @@ def test_cdn_down_then_back(site, token, cdn, worker, tmp_path):
     cdn.down()
     try:
         upload(site, token, "cdn-down", tmp_path)
-        failed = wait_until(
-            lambda: [job for job in jobs(site) if job[0] == PURGE and job[1] >= 1],
-            "a failed purge",
-            worker,
-        )
-        assert "Connection refused" in failed[0][2]
+        assert "Connection refused" in failed_purge(site, worker)
     finally:
         cdn.up()
     wait_until(lambda: purges_of(cdn, "cdn-down", answered=True), "the purge", worker)
@@ -276,12 +281,7 @@ def test_a_hanging_cdn_holds_up_nothing_and_is_purged_later(site, token, cdn, wo
         # The upload answered while the CDN still held the purge: nothing has been answered.
         wait_until(lambda: purges_of(cdn, "cdn-hangs"), "the purge to be attempted")
         assert purges_of(cdn, "cdn-hangs", answered=True) == []
-        failed = wait_until(
-            lambda: [job for job in jobs(site) if job[0] == PURGE and job[1] >= 1],
-            "the purge to time out",
-            worker,
-        )
-        assert "timed out" in failed[0][2]
+        assert "timed out" in failed_purge(site, worker)
     finally:
         cdn.release()
     wait_until(lambda: purges_of(cdn, "cdn-hangs", answered=True), "the purge", worker)
